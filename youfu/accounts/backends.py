@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from youfu.accounts.roles import ROLE_PERMISSIONS
+
+
+class RoleBackend(ModelBackend):
+    """Username/password login (ModelBackend) whose group permissions come from the role table in code,
+    so a role's rights are reviewed in one file and never drift in the database."""
+
+    def get_group_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_role_perm_cache"):
+            perms: set[str] = set()
+            for name in user_obj.groups.values_list("name", flat=True):
+                perms |= ROLE_PERMISSIONS.get(name, frozenset())
+            user_obj._role_perm_cache = perms
+        return set(user_obj._role_perm_cache)

@@ -1,0 +1,22 @@
+from django.db import migrations
+
+ROLES = [
+    "service_office",
+    "inspector",
+    "outlet_head",
+    "staff",
+    "complaint_handler",
+    "appraisal_panel",
+    "auditor",
+]
+
+
+def create_role_groups(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("accounts", "0002_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+    operations = [migrations.RunPython(create_role_groups, migrations.RunPython.noop)]

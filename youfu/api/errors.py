@@ -1,0 +1,52 @@
+"""One JSON shape for every API error: {"errors": [{"code", "field", "message"}]}, mapped once here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from youfu.core.errors import ApplicationError, PermissionDeniedError
+
+
+def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
+            out.extend(_flatten(value, name))
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            if isinstance(item, dict):
+                out.extend(_flatten(item, f"{field}[{index}]" if field else f"[{index}]"))
+            else:
+                out.extend(_flatten(item, field))
+    else:
+        code = getattr(detail, "code", "invalid")
+        out.append({"code": code, "field": field, "message": str(detail)})
+    return out
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, PermissionDeniedError):
+        return Response({"errors": [d.as_dict() for d in exc.details]}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ApplicationError):
+        return Response({"errors": [d.as_dict() for d in exc.details]}, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.APIException):
+        errors = _flatten(exc.detail)
+        response.data = {"errors": errors}
+    return response
