@@ -1,0 +1,69 @@
+"""Filters shared by the pages and the API (one FilterSet each), always within the user's subtree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from youfu.accounts.access import visible_units
+from youfu.org.choices import Position, UnitKind
+from youfu.org.models import Person, Unit
+
+
+def _units_for_request(request: Any) -> QuerySet[Unit]:
+    if request is None:
+        return Unit.objects.none()
+    return visible_units(request.user).order_by("path")
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search name or employee number"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units_for_request, method="filter_unit", label=_("Unit (and below)")
+    )
+    position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Position"))
+    teller_grade = django_filters.NumberFilter(label=_("Teller grade"))
+    is_active = django_filters.BooleanFilter(label=_("In service"))
+
+    class Meta:
+        model = Person
+        fields = ["q", "unit", "position", "teller_grade", "is_active"]
+
+    def filter_q(self, queryset: QuerySet[Person], name: str, value: str) -> QuerySet[Person]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(employee_no__icontains=value))
+
+    def filter_unit(self, queryset: QuerySet[Person], name: str, value: Unit | None) -> QuerySet[Person]:
+        if value is None:
+            return queryset
+        return queryset.filter(unit__path__startswith=value.path)
+
+
+class UnitFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", label=_("Search code or name"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+    region = django_filters.CharFilter(label=_("Region"))
+    province = django_filters.CharFilter(label=_("Province"))
+    within = django_filters.ModelChoiceFilter(
+        queryset=_units_for_request, method="filter_within", label=_("Within unit")
+    )
+
+    class Meta:
+        model = Unit
+        fields = ["q", "kind", "region", "province", "within", "is_active"]
+
+    def filter_q(self, queryset: QuerySet[Unit], name: str, value: str) -> QuerySet[Unit]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+    def filter_within(self, queryset: QuerySet[Unit], name: str, value: Unit | None) -> QuerySet[Unit]:
+        if value is None:
+            return queryset
+        return queryset.filter(path__startswith=value.path)
