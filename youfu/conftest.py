@@ -31,7 +31,6 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-
 @dataclass
 class Bank:
     head_office: Unit
@@ -67,43 +66,43 @@ def bank(db: None) -> Bank:
         o1a=o1a,
         o1b=o1b,
         o2a=o2a,
-        teller_1a=PersonFactory(unit=o1a, name="张伟", employee_no="100001", teller_grade=3),
-        teller_1b=PersonFactory(unit=o1b, name="李娜", employee_no="100002"),
-        teller_2a=PersonFactory(unit=o2a, name="王芳", employee_no="200001"),
-        head_1a=PersonFactory(unit=o1a, name="刘强", employee_no="100009", position=Position.OUTLET_HEAD),
+        teller_1a=PersonFactory.create(unit=o1a, name="张伟", employee_no="100001", teller_grade=3),
+        teller_1b=PersonFactory.create(unit=o1b, name="李娜", employee_no="100002"),
+        teller_2a=PersonFactory.create(unit=o2a, name="王芳", employee_no="200001"),
+        head_1a=PersonFactory.create(unit=o1a, name="刘强", employee_no="100009", position=Position.OUTLET_HEAD),
     )
 
 
 @pytest.fixture
 def branch_office(bank: Bank) -> User:
-    return UserFactory(username="branch_office", unit=bank.branch, roles=[Role.SERVICE_OFFICE])
+    return UserFactory.create(username="branch_office", unit=bank.branch, roles=[Role.SERVICE_OFFICE])
 
 
 @pytest.fixture
 def s1_office(bank: Bank) -> User:
-    return UserFactory(username="s1_office", unit=bank.s1, roles=[Role.SERVICE_OFFICE])
+    return UserFactory.create(username="s1_office", unit=bank.s1, roles=[Role.SERVICE_OFFICE])
 
 
 @pytest.fixture
 def outlet_head(bank: Bank) -> User:
-    return UserFactory(username="outlet_head", unit=bank.o1a, person=bank.head_1a, roles=[Role.OUTLET_HEAD])
+    return UserFactory.create(username="outlet_head", unit=bank.o1a, person=bank.head_1a, roles=[Role.OUTLET_HEAD])
 
 
 @pytest.fixture
 def colleague(bank: Bank) -> User:
-    return UserFactory(username="colleague", unit=bank.o1a, person=bank.teller_1a, roles=[Role.STAFF])
+    return UserFactory.create(username="colleague", unit=bank.o1a, person=bank.teller_1a, roles=[Role.STAFF])
 
 
 @pytest.fixture
 def outsider(bank: Bank) -> User:
-    return UserFactory(username="outsider", unit=bank.s2, roles=[Role.SERVICE_OFFICE])
+    return UserFactory.create(username="outsider", unit=bank.s2, roles=[Role.SERVICE_OFFICE])
 
 
 @pytest.fixture
 def auditor(bank: Bank) -> User:
-    return UserFactory(username="auditor", unit=bank.head_office, roles=[Role.AUDITOR])
+    return UserFactory.create(username="auditor", unit=bank.head_office, roles=[Role.AUDITOR])
 
 
 @pytest.fixture
 def admin(bank: Bank) -> User:
-    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+    return UserFactory.create(username="admin", is_superuser=True, is_staff=True)

@@ -72,7 +72,8 @@ def require_unit_in_scope(user: User | Any, unit: Unit | None, *, field: str | N
     if not unit_in_scope(user, unit):
         name = unit.name if unit is not None else "?"
         raise PermissionDeniedError(
-            _("Unit %(unit)s is outside the part of the organisation you are responsible for.") % {"unit": name},
+            _("Unit %(unit)s is outside the part of the organisation you are responsible for.")
+            % {"unit": name},
             field=field,
         )
 

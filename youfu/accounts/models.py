@@ -12,7 +12,12 @@ class User(AbstractUser):
     of the subtree it may see and change (分级负责、下管一级)."""
 
     person = models.OneToOneField(
-        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="user", verbose_name=_("person")
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("person"),
     )
     unit = models.ForeignKey(
         Unit,
@@ -30,4 +35,4 @@ class User(AbstractUser):
 
     def get_additional_data(self) -> dict[str, str | None]:
         # A user with no unit (a superuser) is visible only in the whole-bank audit trail.
-        return {"unit_path": self.unit.path if self.unit_id else None}
+        return {"unit_path": self.unit.path if self.unit is not None else None}

@@ -46,7 +46,9 @@ def user_create(
         require_perm(actor, "accounts.add_user")
         require_unit_in_scope(actor, unit, field="unit")
         if is_superuser and not actor.is_superuser:
-            raise ApplicationError(_("Only an administrator can create an administrator."), field="is_superuser")
+            raise ApplicationError(
+                _("Only an administrator can create an administrator."), field="is_superuser"
+            )
     _check_roles(roles)
     if not is_superuser and unit is None:
         raise ApplicationError(_("A user must be given the unit they are in charge of."), field="unit")
@@ -54,7 +56,9 @@ def user_create(
         # A user sees their unit's subtree; their own record must be part of it.
         raise ApplicationError(_("The person must belong to the user's unit or below it."), field="person")
     if User.objects.filter(username=username).exists():
-        raise ApplicationError(_("User name %(name)s is already taken.") % {"name": username}, field="username")
+        raise ApplicationError(
+            _("User name %(name)s is already taken.") % {"name": username}, field="username"
+        )
     if check_password:
         try:
             validate_password(password, User(username=username, email=email))

@@ -18,7 +18,9 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
+            name = (
+                None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
+            )
             out.extend(_flatten(value, name))
     elif isinstance(detail, list):
         for index, item in enumerate(detail):
@@ -38,7 +40,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, ApplicationError):
         return Response({"errors": [d.as_dict() for d in exc.details]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):

@@ -17,14 +17,16 @@ class UnitCodeField(forms.ModelChoiceField):
     """A unit chosen by its code, among the units the user may see."""
 
     default_error_messages = {
-        "invalid_choice": _("Unit %(value)s does not exist or is outside the part of the organisation you are "
-                            "responsible for."),
+        "invalid_choice": _(
+            "Unit %(value)s does not exist or is outside the part of the organisation you are "
+            "responsible for."
+        ),
     }
 
     def __init__(self, *, user: Any, **kwargs: Any) -> None:
         super().__init__(queryset=visible_units(user).order_by("path"), to_field_name="code", **kwargs)
 
-    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Unit) -> str:
         return f"{obj.code} {obj.name}"
 
 
@@ -90,7 +92,16 @@ class PersonEditForm(PersonForm):
     """Editing keeps the unit: moving someone is a move, recorded in their history."""
 
     class Meta(PersonForm.Meta):
-        fields = ["name", "position", "gender", "hire_date", "birth_date", "teller_grade", "phone", "is_active"]
+        fields = [
+            "name",
+            "position",
+            "gender",
+            "hire_date",
+            "birth_date",
+            "teller_grade",
+            "phone",
+            "is_active",
+        ]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         forms.ModelForm.__init__(self, *args, **kwargs)
@@ -100,8 +111,12 @@ class PersonEditForm(PersonForm):
 
 class PersonMoveForm(forms.Form):
     to_unit = forms.CharField(label=_("to unit"))
-    to_position = forms.ChoiceField(label=_("new position"), choices=[("", "—"), *Position.choices], required=False)
-    effective_date = forms.DateField(label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"}))
+    to_position = forms.ChoiceField(
+        label=_("new position"), choices=[("", "—"), *Position.choices], required=False
+    )
+    effective_date = forms.DateField(
+        label=_("effective date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("reason"), max_length=255, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

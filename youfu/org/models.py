@@ -65,7 +65,9 @@ class Person(models.Model):
                 name="person_teller_grade_1_to_6",
             ),
             models.CheckConstraint(
-                condition=Q(hire_date__isnull=True) | Q(birth_date__isnull=True) | Q(hire_date__gt=models.F("birth_date")),
+                condition=Q(hire_date__isnull=True)
+                | Q(birth_date__isnull=True)
+                | Q(hire_date__gt=models.F("birth_date")),
                 name="person_hired_after_birth",
             ),
         ]
@@ -82,7 +84,9 @@ class Person(models.Model):
 class PersonMove(models.Model):
     """调动记录 — one move of a person from one unit to another. Appended, never edited."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="moves", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="moves", verbose_name=_("person")
+    )
     from_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("from unit")
     )
@@ -112,7 +116,9 @@ class PersonMove(models.Model):
 class Period(models.Model):
     """考核期间 — a month, quarter, half year, year or custom window; start and end are inclusive."""
 
-    code = models.CharField(_("code"), max_length=32, unique=True, help_text=_("e.g. 2026-03, 2026Q1, 2026H1"))
+    code = models.CharField(
+        _("code"), max_length=32, unique=True, help_text=_("e.g. 2026-03, 2026Q1, 2026H1")
+    )
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=PeriodKind.choices)
     start = models.DateField(_("start"))
@@ -123,7 +129,9 @@ class Period(models.Model):
         verbose_name_plural = _("periods")
         ordering = ["start", "end"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="period_end_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(end__gte=models.F("start")), name="period_end_not_before_start"
+            ),
             models.UniqueConstraint(fields=["kind", "start", "end"], name="period_unique_window"),
         ]
 

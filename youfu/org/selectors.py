@@ -45,7 +45,9 @@ def person_get(*, user: Any, pk: int | str) -> Person:
 
 def person_moves(*, user: Any, person: Person) -> QuerySet[PersonMove]:
     """A person's history of moves (the person is already known to be visible)."""
-    return person.moves.select_related("from_unit", "to_unit", "created_by").order_by("-effective_date", "-id")
+    return person.moves.select_related("from_unit", "to_unit", "created_by").order_by(
+        "-effective_date", "-id"
+    )
 
 
 def period_list() -> QuerySet[Period]:

@@ -40,7 +40,10 @@ def validate_unit_placement(*, parent: Unit | None, kind: str) -> None:
         return
     if kind == UnitKind.HEAD_OFFICE:
         raise ApplicationError(_("A head office cannot be placed under another unit."), field="kind")
-    if kind != UnitKind.DEPARTMENT and UNIT_KIND_RANK[UnitKind(kind)] <= UNIT_KIND_RANK[UnitKind(parent.kind)]:
+    if (
+        kind != UnitKind.DEPARTMENT
+        and UNIT_KIND_RANK[UnitKind(kind)] <= UNIT_KIND_RANK[UnitKind(parent.kind)]
+    ):
         raise ApplicationError(
             _("A %(kind)s cannot be placed under %(parent)s, which is a %(parent_kind)s.")
             % {
@@ -60,7 +63,9 @@ def _validate_person_fields(data: dict[str, Any]) -> None:
     if hire and birth and hire <= birth:
         raise ApplicationError(_("Hire date must be after the birth date."), field="hire_date")
     if "position" in data and data["position"] not in Position.values:
-        raise ApplicationError(_("Unknown position %(value)s.") % {"value": data["position"]}, field="position")
+        raise ApplicationError(
+            _("Unknown position %(value)s.") % {"value": data["position"]}, field="position"
+        )
 
 
 @transaction.atomic
@@ -84,7 +89,14 @@ def unit_create(
     validate_unit_placement(parent=parent, kind=kind)
     if Unit.objects.filter(code=code).exists():
         raise ApplicationError(_("Unit code %(code)s is already used.") % {"code": code}, field="code")
-    fields = {"code": code, "name": name, "kind": kind, "region": region, "province": province, "address": address}
+    fields = {
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "region": region,
+        "province": province,
+        "address": address,
+    }
     with acting_as(actor):
         if parent is None:
             return Unit.objects.add_root(fields)
@@ -203,14 +215,19 @@ def person_move(
     require_unit_in_scope(actor, to_unit, field="to_unit")
     new_position = to_position or person.position
     if to_unit.pk == person.unit_id and new_position == person.position:
-        raise ApplicationError(_("%(person)s is already in %(unit)s.") % {"person": person.name, "unit": to_unit.name},
-                               field="to_unit")
+        raise ApplicationError(
+            _("%(person)s is already in %(unit)s.") % {"person": person.name, "unit": to_unit.name},
+            field="to_unit",
+        )
     if new_position not in Position.values:
-        raise ApplicationError(_("Unknown position %(value)s.") % {"value": new_position}, field="to_position")
+        raise ApplicationError(
+            _("Unknown position %(value)s.") % {"value": new_position}, field="to_position"
+        )
     last = person.moves.order_by("-effective_date", "-id").first()
     if last is not None and effective_date < last.effective_date:
         raise ApplicationError(
-            _("The move cannot take effect before the previous one (%(date)s).") % {"date": last.effective_date},
+            _("The move cannot take effect before the previous one (%(date)s).")
+            % {"date": last.effective_date},
             field="effective_date",
         )
     with acting_as(actor):
@@ -233,7 +250,12 @@ def person_move(
 def _standard_period(kind: str, year: int, number: int) -> tuple[str, str, dt.date, dt.date]:
     if kind == PeriodKind.MONTH:
         last = calendar.monthrange(year, number)[1]
-        return f"{year}-{number:02d}", f"{year}年{number}月", dt.date(year, number, 1), dt.date(year, number, last)
+        return (
+            f"{year}-{number:02d}",
+            f"{year}年{number}月",
+            dt.date(year, number, 1),
+            dt.date(year, number, last),
+        )
     if kind == PeriodKind.QUARTER:
         first = 3 * (number - 1) + 1
         last_month = first + 2

@@ -12,7 +12,7 @@ from youfu.accounts.models import User
 from youfu.org.choices import Position, UnitKind
 from youfu.org.models import Person, Unit
 
-PASSWORD = "correct-horse-42"
+PASSWORD = "correct-horse-42"  # noqa: S105  (test-only password)
 
 
 def make_unit(*, parent: Unit | None, code: str, name: str, kind: str, **extra: Any) -> Unit:
@@ -23,7 +23,7 @@ def make_unit(*, parent: Unit | None, code: str, name: str, kind: str, **extra: 
     return Unit.objects.add_child(Unit.objects.get(pk=parent.pk), fields)
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
 
@@ -34,7 +34,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     birth_date = dt.date(1990, 5, 20)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -43,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def roles(self, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
+    def roles(self: User, create: bool, extracted: list[str] | None, **kwargs: Any) -> None:
         if create and extracted:
             self.groups.set(Group.objects.filter(name__in=extracted))
         if create:

@@ -24,7 +24,7 @@ def test_superuser_sees_whole_bank(bank, admin):
 def test_user_without_unit_sees_nothing(bank, db):
     from youfu.testing.factories import UserFactory
 
-    nobody = UserFactory(username="nobody", roles=["staff"])
+    nobody = UserFactory.create(username="nobody", roles=["staff"])
     assert unit_list(user=nobody).count() == 0
     assert person_list(user=nobody).count() == 0
 
@@ -49,5 +49,5 @@ def test_inactive_user_sees_nothing(bank, s1_office):
 def test_role_permissions(bank, role, perm, expected):
     from youfu.testing.factories import UserFactory
 
-    user = UserFactory(unit=bank.s1, roles=[role])
+    user = UserFactory.create(unit=bank.s1, roles=[role])
     assert user.has_perm(perm) is expected

@@ -11,7 +11,11 @@ from youfu.org.models import Period, Person, PersonMove, Unit
 
 def test_person_move_records_history_and_audit(bank, s1_office):
     move = services.person_move(
-        actor=s1_office, person=bank.teller_1a, to_unit=bank.o1b, effective_date=dt.date(2026, 3, 1), reason="轮岗"
+        actor=s1_office,
+        person=bank.teller_1a,
+        to_unit=bank.o1b,
+        effective_date=dt.date(2026, 3, 1),
+        reason="轮岗",
     )
     person = Person.objects.get(pk=bank.teller_1a.pk)
     assert person.unit == bank.o1b
@@ -45,13 +49,17 @@ def test_auditor_cannot_change_anything(bank, auditor):
 
 def test_unit_kind_must_rank_below_parent(bank, branch_office):
     with pytest.raises(ApplicationError) as err:
-        services.unit_create(actor=branch_office, parent=bank.o1a, code="X", name="错", kind=UnitKind.SUB_BRANCH)
+        services.unit_create(
+            actor=branch_office, parent=bank.o1a, code="X", name="错", kind=UnitKind.SUB_BRANCH
+        )
     assert err.value.field == "kind"
     assert not Unit.objects.filter(code="X").exists()
 
 
 def test_unit_create_under_own_subtree(bank, s1_office):
-    unit = services.unit_create(actor=s1_office, parent=bank.s1, code="O1C", name="东湖二网点", kind=UnitKind.OUTLET)
+    unit = services.unit_create(
+        actor=s1_office, parent=bank.s1, code="O1C", name="东湖二网点", kind=UnitKind.OUTLET
+    )
     assert Unit.objects.get_parent(unit) == bank.s1
     assert Unit.objects.get(pk=bank.s1.pk).numchild == 3
 
