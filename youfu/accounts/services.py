@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from youfu.accounts.access import require_perm, require_unit_in_scope
 from youfu.accounts.choices import Role
@@ -44,7 +45,9 @@ def user_create(
     """Create a login. `actor=None` is the command line run by the machine's administrator."""
     if actor is not None:
         require_perm(actor, "accounts.add_user")
-        require_unit_in_scope(actor, unit, field="unit")
+        if not (is_superuser and unit is None and actor.is_superuser):
+            # An administrator's scope is the whole bank; everyone else's user lives in their subtree.
+            require_unit_in_scope(actor, unit, field="unit")
         if is_superuser and not actor.is_superuser:
             raise ApplicationError(
                 _("Only an administrator can create an administrator."), field="is_superuser"
@@ -83,3 +86,17 @@ def user_create(
 def user_roles(user: Any) -> list[Role]:
     names = set(user.groups.values_list("name", flat=True))
     return [role for role in Role if role.value in names]
+
+
+@transaction.atomic
+def token_issue(*, user: User) -> str:
+    """The user's API token, created on first use (one per user; signing in again returns the same)."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return str(token.key)
+
+
+@transaction.atomic
+def token_revoke(*, user: User) -> bool:
+    """Delete the user's API token; the next call with it gets 401. False if there was none."""
+    deleted, _rows = Token.objects.filter(user=user).delete()
+    return deleted > 0

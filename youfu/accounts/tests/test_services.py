@@ -71,3 +71,10 @@ def test_only_admin_creates_admin(bank, branch_office):
             roles=[],
             is_superuser=True,
         )
+
+
+def test_admin_creates_admin_without_unit(bank, admin):
+    user = user_create(
+        actor=admin, username="root2", password="a-long-pass-phrase", unit=None, roles=[], is_superuser=True
+    )
+    assert user.is_superuser and user.unit is None
