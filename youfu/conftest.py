@@ -13,10 +13,12 @@ nothing of S1), `auditor` (read-only, head office), `admin` (superuser).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from youfu.accounts.choices import Role
 from youfu.accounts.models import User
@@ -29,6 +31,15 @@ from youfu.testing.factories import PersonFactory, UserFactory, make_unit
 def _fast_password_hashing(settings: Any) -> None:
     # PBKDF2's 1M iterations are right for production logins and wrong for thousands of test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_language() -> Iterator[None]:
+    # LocaleMiddleware activates the request's language (Accept-Language) and leaves it active in the
+    # thread after the response: put the default back so later tests see the messages they expect.
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @dataclass
@@ -69,7 +80,9 @@ def bank(db: None) -> Bank:
         teller_1a=PersonFactory.create(unit=o1a, name="张伟", employee_no="100001", teller_grade=3),
         teller_1b=PersonFactory.create(unit=o1b, name="李娜", employee_no="100002"),
         teller_2a=PersonFactory.create(unit=o2a, name="王芳", employee_no="200001"),
-        head_1a=PersonFactory.create(unit=o1a, name="刘强", employee_no="100009", position=Position.OUTLET_HEAD),
+        head_1a=PersonFactory.create(
+            unit=o1a, name="刘强", employee_no="100009", position=Position.OUTLET_HEAD
+        ),
     )
 
 
@@ -85,7 +98,9 @@ def s1_office(bank: Bank) -> User:
 
 @pytest.fixture
 def outlet_head(bank: Bank) -> User:
-    return UserFactory.create(username="outlet_head", unit=bank.o1a, person=bank.head_1a, roles=[Role.OUTLET_HEAD])
+    return UserFactory.create(
+        username="outlet_head", unit=bank.o1a, person=bank.head_1a, roles=[Role.OUTLET_HEAD]
+    )
 
 
 @pytest.fixture

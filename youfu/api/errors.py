@@ -18,9 +18,12 @@ def _flatten(detail: Any, field: str | None = None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = (
-                None if key in ("non_field_errors", "detail") else (f"{field}.{key}" if field else str(key))
-            )
+            if key in ("non_field_errors", "detail"):
+                name = None
+            elif isinstance(key, int):  # an item of a list field: roles[0]
+                name = f"{field}[{key}]" if field else f"[{key}]"
+            else:
+                name = f"{field}.{key}" if field else str(key)
             out.extend(_flatten(value, name))
     elif isinstance(detail, list):
         for index, item in enumerate(detail):

@@ -28,4 +28,6 @@ class RolePermission(DjangoModelPermissions):
             return False
         if getattr(view, "_ignore_model_permissions", False) or not hasattr(view, "get_queryset"):
             return True
+        if request.method not in view._allowed_methods():
+            return True  # the view answers 405, which says more than a 403 for a method it lacks
         return super().has_permission(request, view)

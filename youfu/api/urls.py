@@ -1,9 +1,32 @@
-from django.urls import path
+"""/api/v1: every endpoint of the REST API. Viewsets live in each app's api.py; this module only routes."""
+
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from youfu.accounts.api import MeView, TokenView, UserViewSet
+from youfu.api.views import not_found
+from youfu.audit.api import LogEntryViewSet
+from youfu.org.api import PeriodViewSet, PersonViewSet, UnitViewSet
 
 app_name = "api"
 
+router = SimpleRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("people", PersonViewSet, basename="person")
+router.register("periods", PeriodViewSet, basename="period")
+router.register("audit", LogEntryViewSet, basename="audit")
+router.register("users", UserViewSet, basename="user")
+
 urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", MeView.as_view(), name="me"),
+    # Files are named by their extension, without the trailing slash of the other endpoints.
+    path("units/export.xlsx", UnitViewSet.as_view({"get": "export"}), name="unit-export"),
+    path("people/export.xlsx", PersonViewSet.as_view({"get": "export"}), name="person-export"),
+    *router.urls,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/v1/ answers in the API's error shape, not with an HTML page.
+    re_path(r"^.*$", not_found, name="not-found"),
 ]

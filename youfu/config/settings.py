@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "youfu.web.middleware.ChineseFirstLocaleMiddleware",  # Chinese unless English was chosen
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -148,7 +148,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "youfu.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "youfu.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "youfu.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -163,6 +163,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # One name per choice set, used by every endpoint that shows it.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "youfu.org.choices.UnitKind",
+        "PeriodKindEnum": "youfu.org.choices.PeriodKind",
+        "PositionEnum": "youfu.org.choices.Position",
+        "GenderEnum": "youfu.org.choices.Gender",
+        "RoleEnum": "youfu.accounts.choices.Role",
+    },
 }
 
 # The audit log keeps JSON before/after values; changes to the password hash are never recorded.

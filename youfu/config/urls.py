@@ -8,5 +8,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("youfu.api.urls")),
+    path("org/", include("youfu.org.urls")),
+    path("audit/", include("youfu.audit.urls")),
     path("", include("youfu.web.urls")),
 ]

@@ -6,6 +6,7 @@ from auditlog.registry import auditlog
 from youfu.org.models import Period, Person, PersonMove, Unit
 
 auditlog.register(Unit, exclude_fields=["numchild", "depth"])
-auditlog.register(Person)
+# "user" is the reverse side of User.person: reading it on every create costs a query and records nothing.
+auditlog.register(Person, exclude_fields=["user"])
 auditlog.register(PersonMove)
 auditlog.register(Period)

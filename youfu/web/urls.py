@@ -1,8 +1,9 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from youfu.web import views
 
 app_name = "web"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="web/dashboard.html"), name="dashboard"),
+    path("", views.dashboard, name="dashboard"),
 ]

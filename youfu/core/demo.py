@@ -1,0 +1,62 @@
+"""`youfu demo`: builds the demo data of every domain, in order. Each domain contributes one part; a
+later app (inspections, complaints, …) adds its part to DEMO_PARTS after the ones it builds on, and
+reset deletes the parts in reverse order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from youfu.core.errors import ApplicationError
+
+
+@dataclass(frozen=True)
+class DemoPart:
+    name: str
+    steps: int  # how many times `create` calls `progress`
+    create: Callable[..., Any]  # (*, seed, progress) -> a summary
+    delete: Callable[[], Any]
+    exists: Callable[[], bool]
+
+
+def demo_parts() -> list[DemoPart]:
+    from youfu.org import demo as org_demo
+
+    return [
+        DemoPart(
+            name="org",
+            steps=org_demo.STEPS,
+            create=org_demo.demo_bank_create,
+            delete=org_demo.demo_bank_delete,
+            exists=org_demo.demo_bank_exists,
+        ),
+    ]
+
+
+def demo_exists() -> bool:
+    return any(part.exists() for part in demo_parts())
+
+
+def demo_steps() -> int:
+    return sum(part.steps for part in demo_parts())
+
+
+@transaction.atomic
+def demo_create(
+    *, seed: int = 2026, reset: bool = False, progress: Callable[[str], None] | None = None
+) -> list[Any]:
+    """Build every part of the demo; with reset, delete the existing demo first. Returns each part's
+    summary. Raises ApplicationError (code demo_exists) if the demo is there and reset is not asked."""
+    parts = demo_parts()
+    if reset:
+        for part in reversed(parts):
+            part.delete()
+    elif any(part.exists() for part in parts):
+        raise ApplicationError(
+            _("The demo data already exists; run “youfu demo --reset” to build it again."), code="demo_exists"
+        )
+    return [part.create(seed=seed, progress=progress) for part in parts]
