@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -57,3 +59,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = _flatten(exc.detail)
         response.data = {"errors": errors}
     return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the API keeps its one error shape even when the server fails; pages get 500.html."""
+    if request.path.startswith("/api/"):
+        error = {"code": "server_error", "field": None, "message": str(_("Internal server error."))}
+        return JsonResponse({"errors": [error]}, status=500)
+    return defaults.server_error(request)

@@ -22,7 +22,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from youfu.accounts.access import visible_units
 from youfu.api.serializers import ErrorItemSerializer, StrictSerializer, UnitCodeField
 from youfu.org import selectors, services
 from youfu.org.choices import Gender, PeriodKind, Position, UnitKind
@@ -32,12 +31,6 @@ from youfu.org.imports import ImportResult, people_import, units_import
 from youfu.org.models import Period, Person, PersonMove, Unit
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _visible_units(request: Any) -> QuerySet[Unit]:
-    if request is None:
-        return Unit.objects.none()
-    return visible_units(request.user).order_by("path")
 
 
 def _parent_path(unit: Unit) -> str:
@@ -262,18 +255,6 @@ class ImportResultSerializer(serializers.Serializer):
 # --- Filters: the shared FilterSets, with units named by code as everywhere else in the API -----------
 
 
-class UnitApiFilter(UnitFilter):
-    within = django_filters.ModelChoiceFilter(
-        queryset=_visible_units, to_field_name="code", method="filter_within", label=_("Within unit (code)")
-    )
-
-
-class PersonApiFilter(PersonFilter):
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_visible_units, to_field_name="code", method="filter_unit", label=_("Unit code (and below)")
-    )
-
-
 class PeriodFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("Kind"))
     year = extend_schema_field(OpenApiTypes.INT)(
@@ -331,7 +312,7 @@ class UnitViewSet(PaginatedMixin, viewsets.GenericViewSet):
     # Model for permissions and the schema only; rows come from the selectors (the user's subtree).
     queryset = Unit.objects.none()
     serializer_class = UnitSerializer
-    filterset_class = UnitApiFilter
+    filterset_class = UnitFilter
     ordering_fields = ["path", "code", "name", "kind", "region", "province", "depth"]
     ordering = ["path"]
 
@@ -425,7 +406,7 @@ def _import_result(result: ImportResult, *, dry_run: bool) -> dict[str, Any]:
 class PersonViewSet(PaginatedMixin, viewsets.GenericViewSet):
     queryset = Person.objects.none()
     serializer_class = PersonSerializer
-    filterset_class = PersonApiFilter
+    filterset_class = PersonFilter
     ordering_fields = ["employee_no", "name", "position", "teller_grade", "hire_date", "unit__path"]
     ordering = ["employee_no"]
 

@@ -21,8 +21,10 @@ def _units_for_request(request: Any) -> QuerySet[Unit]:
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", label=_("Search name or employee number"))
+    # Units are named by code: a <select> of every unit is unusable in a large bank, and API clients
+    # know codes, not database ids.
     unit = django_filters.ModelChoiceFilter(
-        queryset=_units_for_request, method="filter_unit", label=_("Unit (and below)")
+        queryset=_units_for_request, to_field_name="code", method="filter_unit", label=_("Unit (and below)")
     )
     position = django_filters.ChoiceFilter(choices=Position.choices, label=_("Position"))
     teller_grade = django_filters.NumberFilter(label=_("Teller grade"))
@@ -50,7 +52,7 @@ class UnitFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(label=_("Region"))
     province = django_filters.CharFilter(label=_("Province"))
     within = django_filters.ModelChoiceFilter(
-        queryset=_units_for_request, method="filter_within", label=_("Within unit")
+        queryset=_units_for_request, to_field_name="code", method="filter_within", label=_("Within unit")
     )
 
     class Meta:

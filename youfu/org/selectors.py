@@ -24,9 +24,10 @@ def unit_get(*, user: Any, pk: int | str) -> Unit:
         raise Http404 from exc
 
 
-def unit_tree(*, user: Any) -> list[Unit]:
-    """The visible units in tree order, each annotated with its head count (people directly in it)."""
-    return list(unit_list(user=user).annotate(head_count=Count("people", filter=Q(people__is_active=True))))
+def unit_tree(*, user: Any) -> QuerySet[Unit]:
+    """The visible units in tree order, each annotated with its head count (active people directly in
+    it). A queryset, so callers page it in the database rather than loading a national tree."""
+    return unit_list(user=user).annotate(head_count=Count("people", filter=Q(people__is_active=True)))
 
 
 def unit_subtree_people(*, user: Any, unit: Unit) -> QuerySet[Person]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -78,43 +77,15 @@ def _require(request: HttpRequest, perm: str) -> None:
         raise PermissionDenied
 
 
-def _visible_units_for(request: Any) -> QuerySet[Unit]:
-    if request is None:
-        return Unit.objects.none()
-    return unit_list(user=request.user)
-
-
-class PersonPageFilter(PersonFilter):
-    """On pages the unit is typed as its code: a <select> of every unit is unusable in a large bank."""
-
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_visible_units_for,
-        method="filter_unit",
-        to_field_name="code",
-        label=gettext_lazy("Unit (and below)"),
-    )
-
-
-class UnitPageFilter(UnitFilter):
-    """The tree search, with "within unit" typed as a code for the same reason."""
-
-    within = django_filters.ModelChoiceFilter(
-        queryset=_visible_units_for,
-        method="filter_within",
-        to_field_name="code",
-        label=gettext_lazy("Within unit"),
-    )
-
-
-def _people_filter(request: HttpRequest, queryset: QuerySet[Person]) -> PersonPageFilter:
-    people = PersonPageFilter(request.GET or None, queryset=queryset, request=request)
+def _people_filter(request: HttpRequest, queryset: QuerySet[Person]) -> PersonFilter:
+    people = PersonFilter(request.GET or None, queryset=queryset, request=request)
     style_form(people.form, small=True)
     filter_choices(people.form)
     unit_code_input(people.form, "unit", small=True)
     return people
 
 
-def _filtered_people(people: PersonPageFilter) -> QuerySet[Person]:
+def _filtered_people(people: PersonFilter) -> QuerySet[Person]:
     # An invalid filter (e.g. a unit code outside the subtree) shows its error and lists nobody,
     # rather than silently listing everyone.
     if people.is_bound and not people.is_valid():
@@ -140,7 +111,7 @@ def _result_paths(*, user: Any, units: list[Unit]) -> dict[int, list[Unit]]:
 
 @login_required
 def unit_tree(request: HttpRequest) -> HttpResponse:
-    units = UnitPageFilter(request.GET or None, queryset=unit_list(user=request.user), request=request)
+    units = UnitFilter(request.GET or None, queryset=unit_list(user=request.user), request=request)
     style_form(units.form, small=True)
     filter_choices(units.form)
     unit_code_input(units.form, "within", small=True)

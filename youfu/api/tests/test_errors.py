@@ -185,3 +185,22 @@ def test_session_write_without_csrf_token_is_403(bank, s1_office):
     errors = assert_error_shape(response, 403)
     assert errors[0]["code"] == "permission_denied"
     assert db_snapshot() == before
+
+
+def test_server_error_keeps_the_error_shape(branch_office, monkeypatch):
+    from django.test import Client
+
+    from youfu.org.api import PeriodViewSet
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(PeriodViewSet, "list", boom)
+    client = Client(raise_request_exception=False)
+    client.force_login(branch_office)
+    response = client.get("/api/v1/periods/")
+    assert response.status_code == 500
+    [error] = response.json()["errors"]
+    assert (error["code"], error["field"]) == ("server_error", None)
+    assert error["message"] in ("服务器内部错误。", "Internal server error.")
+    assert "database on fire" not in response.content.decode()
