@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -334,6 +334,23 @@ def _choice_help(zh: dict[str, str]) -> str:
     return "、".join(zh.values())
 
 
+# --- progress ----------------------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]  # (steps done, steps in all): every row is validated, then written
+
+
+def _ticker(progress: Progress | None, total: int) -> Callable[[], None]:
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    return tick
+
+
 # --- errors ------------------------------------------------------------------------------------------
 
 
@@ -557,7 +574,9 @@ def _unit_tree_order(
     return [item for _level, item in ordered]
 
 
-def units_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = False) -> ImportResult:
+def units_import(
+    *, actor: Any, file: BinaryIO | str | Path, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
     """Create and update units from an Excel sheet; all or nothing. Units are matched by code."""
     _require_import_rights(actor)
     sheet = _read_sheet(file, UNIT_COLUMNS)
@@ -584,7 +603,9 @@ def units_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = Fal
     # One field for every row; it sees the units of earlier rows as they are added to `parents`.
     parent_field = _PrefetchedUnitField(user=actor, units=parents, label=_("parent unit"), required=False)
     plans: list[_UnitPlan] = []
+    tick = _ticker(progress, 2 * len(ordered))
     for row, record in ordered:
+        tick()
         code = _text(record.get("code"))
         values = {key: _text(record.get(key)) for key in sheet.headers}
         kind_text = values.get("kind", "")
@@ -701,6 +722,7 @@ def units_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = Fal
     with transaction.atomic(), acting_as(actor):
         saved: dict[str, Unit] = {}
         for plan in plans:
+            tick()
             try:
                 if plan.existing is None:
                     parent_unit = saved.get(plan.parent_code) or (
@@ -762,7 +784,9 @@ def _form_value(value: Any) -> str:
     return str(value)
 
 
-def people_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = False) -> ImportResult:
+def people_import(
+    *, actor: Any, file: BinaryIO | str | Path, dry_run: bool = False, progress: Progress | None = None
+) -> ImportResult:
     """Create and update people from an Excel sheet; all or nothing. People are matched by employee
     number; a changed unit is recorded as a move (effective today, or on the 调动日期 column's date)."""
     _require_import_rights(actor)
@@ -782,7 +806,9 @@ def people_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = Fa
     unit_field = _PrefetchedUnitField(user=actor, units=units, label=_("unit"))
     seen: dict[str, int] = {}
     plans: list[_PersonPlan] = []
+    tick = _ticker(progress, 2 * len(sheet.rows))
     for row, record in sheet.rows:
+        tick()
         employee_no = _text(record.get("employee_no"))
         if employee_no:
             if employee_no in seen:
@@ -842,6 +868,7 @@ def people_import(*, actor: Any, file: BinaryIO | str | Path, dry_run: bool = Fa
     # One audit context for the whole file (each service would otherwise set up and tear down its own).
     with transaction.atomic(), acting_as(actor):
         for plan in plans:
+            tick()
             try:
                 if plan.existing is None:
                     data = plan.cleaned

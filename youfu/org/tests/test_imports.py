@@ -448,3 +448,11 @@ def test_every_import_records_its_actor_not_only_the_first(bank, s1_office):
     people_import(actor=s1_office, file=xlsx(header, ["300002", "钱进", "O1B", "柜员"]))
     entries = LogEntry.objects.filter(object_repr__in=["赵敏 (300001)", "钱进 (300002)"])
     assert [e.actor for e in entries] == [s1_office, s1_office]
+
+
+def test_progress_reports_every_row_twice(bank, branch_office):
+    # validated, then written: the CLI's progress bar runs from 0 to 2 × rows
+    calls: list[tuple[int, int]] = []
+    book = xlsx(PEOPLE_HEADER[:4], ["300001", "赵敏", "O1A", "柜员"], ["300002", "钱多", "O1B", "保安"])
+    people_import(actor=branch_office, file=book, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from tqdm import tqdm
 
 from youfu.core.errors import ApplicationError
 from youfu.org.imports import people_import, units_import
@@ -29,11 +30,19 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(_("%(file)s is not a file.") % {"file": file})
         run = units_import if kind == "units" else people_import
-        try:
-            result = run(actor=actor, file=file, dry_run=dry_run)
-        except ApplicationError as exc:
-            self.stderr.write(error_table(exc.details))
-            raise CommandError(exc.message) from exc
+        # disable=None: a bar on a terminal, silence in logs and pipes.
+        with tqdm(total=None, unit="step", leave=False, disable=None) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            try:
+                result = run(actor=actor, file=file, dry_run=dry_run, progress=progress)
+            except ApplicationError as exc:
+                bar.close()
+                self.stderr.write(error_table(exc.details))
+                raise CommandError(exc.message) from exc
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(warning))
         counts = {
