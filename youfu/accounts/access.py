@@ -81,3 +81,24 @@ def require_unit_in_scope(user: User | Any, unit: Unit | None, *, field: str | N
 def require_perm(user: Any, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDeniedError(_("Your role does not allow this action."))
+
+
+def require_may_manage_user(actor: Any, user: User) -> None:
+    """Raise PermissionDeniedError unless the actor may change this login: the role's right to change
+    users, the login's unit inside the actor's subtree, and only an administrator touches an
+    administrator."""
+    require_perm(actor, "accounts.change_user")
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDeniedError(_("Only an administrator can change an administrator."))
+    if user.unit_id is None and scope_path(actor) == WHOLE_BANK:
+        return  # an administrator without a unit, seen by another administrator
+    require_unit_in_scope(actor, user.unit)
+
+
+def may_manage_user(actor: Any, user: User) -> bool:
+    """Whether the pages should offer to change this login (the services check it again)."""
+    try:
+        require_may_manage_user(actor, user)
+    except PermissionDeniedError:
+        return False
+    return True

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 
-from youfu.accounts.roles import ROLE_PERMISSIONS
+from youfu.accounts.roles import BANK_LEVEL_PERMISSIONS, BANK_LEVEL_UNIT_KINDS, ROLE_PERMISSIONS
+from youfu.org.models import Unit
 
 
 class RoleBackend(ModelBackend):
@@ -18,5 +19,9 @@ class RoleBackend(ModelBackend):
             perms: set[str] = set()
             for name in user_obj.groups.values_list("name", flat=True):
                 perms |= ROLE_PERMISSIONS.get(name, frozenset())
+            if perms & BANK_LEVEL_PERMISSIONS:
+                kind = Unit.objects.filter(pk=user_obj.unit_id).values_list("kind", flat=True).first()
+                if kind not in BANK_LEVEL_UNIT_KINDS:
+                    perms -= BANK_LEVEL_PERMISSIONS
             user_obj._role_perm_cache = perms
         return set(user_obj._role_perm_cache)

@@ -30,3 +30,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.APPRAISAL_PANEL: VIEW_ORG,
     Role.AUDITOR: VIEW_ORG | VIEW_AUDIT | frozenset({"accounts.view_user"}),
 }
+
+# Periods are bank-wide calendar windows: only an office at the head office or a branch may create or
+# change them, whatever its role (a sub-branch office cannot define windows for the whole bank).
+BANK_LEVEL_PERMISSIONS = frozenset({"org.add_period", "org.change_period"})
+BANK_LEVEL_UNIT_KINDS = frozenset({"head_office", "branch"})

@@ -35,7 +35,11 @@ from youfu.web.context_processors import display_name
 from youfu.web.pages import filter_choices, paginate, style_form
 
 # Where an audited object has a page of its own.
-OBJECT_PAGES = {("org", "unit"): "org:unit_detail", ("org", "person"): "org:person_detail"}
+OBJECT_PAGES = {
+    ("org", "unit"): "org:unit_detail",
+    ("org", "person"): "org:person_detail",
+    ("accounts", "user"): "accounts:user_detail",
+}
 ACTIONS = {
     LogEntry.Action.CREATE: gettext_lazy("Created"),
     LogEntry.Action.UPDATE: gettext_lazy("Changed"),
@@ -233,6 +237,10 @@ def _rows(user: Any, entries: list[LogEntry]) -> list[EntryRow]:
         model = entry.content_type.model_class()
         fields = []
         for name, values in (entry.changes_dict or {}).items():
+            if model is User and name == "password":
+                # A reset is logged without the hash (youfu.accounts.services.user_set_password).
+                fields.append((_("Password"), None, None, _("reset")))
+                continue
             shown = _field_display(model, name)
             if shown is None:
                 continue

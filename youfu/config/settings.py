@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "youfu.org",
     "youfu.accounts",
     "youfu.audit",
+    "youfu.policies",
     "youfu.api",
     "youfu.web",
 ]

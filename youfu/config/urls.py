@@ -12,5 +12,6 @@ urlpatterns = [
     path("api/v1/", include("youfu.api.urls")),
     path("org/", include("youfu.org.urls")),
     path("audit/", include("youfu.audit.urls")),
+    path("users/", include("youfu.accounts.urls")),
     path("", include("youfu.web.urls")),
 ]

@@ -5,16 +5,14 @@ youfu.org.services, and a unit is named by its code everywhere (in bodies, filte
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -24,9 +22,9 @@ from rest_framework.response import Response
 
 from youfu.api.serializers import ErrorItemSerializer, StrictSerializer, UnitCodeField
 from youfu.org import selectors, services
-from youfu.org.choices import Gender, PeriodKind, Position, UnitKind
+from youfu.org.choices import Gender, Position, UnitKind
 from youfu.org.exports import people_export, units_export
-from youfu.org.filters import PersonFilter, UnitFilter
+from youfu.org.filters import PeriodFilter, PersonFilter, UnitFilter
 from youfu.org.imports import ImportResult, people_import, units_import
 from youfu.org.models import Period, Person, PersonMove, Unit
 
@@ -250,28 +248,6 @@ class ImportResultSerializer(serializers.Serializer):
     warnings = serializers.ListField(
         child=serializers.CharField(), help_text=_("What was ignored, e.g. unknown columns.")
     )
-
-
-# --- Filters: the shared FilterSets, with units named by code as everywhere else in the API -----------
-
-
-class PeriodFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("Kind"))
-    year = extend_schema_field(OpenApiTypes.INT)(
-        django_filters.NumberFilter(method="filter_year", label=_("Year (periods touching it)"))
-    )
-
-    class Meta:
-        model = Period
-        fields = ["kind", "year"]
-
-    def filter_year(self, queryset: QuerySet[Period], name: str, value: Any) -> QuerySet[Period]:
-        if value is None:
-            return queryset
-        year = int(value)
-        if not 1 <= year <= 9999:
-            return queryset.none()
-        return queryset.filter(Q(start__lte=dt.date(year, 12, 31)) & Q(end__gte=dt.date(year, 1, 1)))
 
 
 # --- Views -----------------------------------------------------------------------------------------

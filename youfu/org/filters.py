@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from youfu.accounts.access import visible_units
-from youfu.org.choices import Position, UnitKind
-from youfu.org.models import Person, Unit
+from youfu.org.choices import PeriodKind, Position, UnitKind
+from youfu.org.models import Period, Person, Unit
 
 
 def _units_for_request(request: Any) -> QuerySet[Unit]:
@@ -69,3 +72,22 @@ class UnitFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.filter(path__startswith=value.path)
+
+
+class PeriodFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=PeriodKind.choices, label=_("Kind"))
+    year = extend_schema_field(OpenApiTypes.INT)(
+        django_filters.NumberFilter(method="filter_year", label=_("Year (periods touching it)"))
+    )
+
+    class Meta:
+        model = Period
+        fields = ["kind", "year"]
+
+    def filter_year(self, queryset: QuerySet[Period], name: str, value: Any) -> QuerySet[Period]:
+        if value is None:
+            return queryset
+        year = int(value)
+        if not 1 <= year <= 9999:
+            return queryset.none()
+        return queryset.filter(Q(start__lte=dt.date(year, 12, 31)) & Q(end__gte=dt.date(year, 1, 1)))

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from youfu.accounts.access import visible_units
 from youfu.org.choices import Position
@@ -122,3 +123,23 @@ class PersonMoveForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["to_unit"] = UnitCodeField(user=user, label=_("to unit"))
+
+
+class PeriodForm(forms.Form):
+    """A custom window (e.g. a 100-day competition). A plain form, not a ModelForm: the rules (end not
+    before start, a code used once) are the service's, and its errors are shown on these fields."""
+
+    code = forms.CharField(
+        label=_("code"),
+        max_length=32,
+        help_text=_("A short unique code, e.g. 2026-BAIRI for a 100-day drive"),
+    )
+    name = forms.CharField(label=_("name"), max_length=64)
+    start = forms.DateField(label=_("start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=_("end"), widget=forms.DateInput(attrs={"type": "date"}), help_text=_("Inclusive")
+    )
+
+
+class PeriodYearForm(forms.Form):
+    year = forms.IntegerField(label=pgettext_lazy("calendar", "Year"))

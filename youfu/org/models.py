@@ -138,6 +138,11 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def days(self) -> int:
+        """Length in days, both ends included."""
+        return (self.end - self.start).days + 1
+
     def get_additional_data(self) -> dict[str, str]:
         """Stored with each audit entry: the unit path lets the audit browser filter by subtree."""
         # Periods are bank-wide: visible in every subtree's audit trail.

@@ -9,6 +9,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from youfu.accounts.access import restrict, visible_units
+from youfu.org.choices import PeriodKind
 from youfu.org.models import Period, Person, PersonMove, Unit
 
 
@@ -55,6 +56,16 @@ def person_moves(*, user: Any, person: Person) -> QuerySet[PersonMove]:
 def period_list() -> QuerySet[Period]:
     """Periods are bank-wide and visible to every signed-in user."""
     return Period.objects.all()
+
+
+def period_years() -> list[int]:
+    """The years touched by any period, latest first (the year choices of the periods page)."""
+    years = {d.year for d in Period.objects.dates("start", "year")}
+    years |= {d.year for d in Period.objects.dates("end", "year")}
+    # Standard periods lie within one year; a custom window may span several (there are few of them).
+    for start, end in Period.objects.filter(kind=PeriodKind.CUSTOM).values_list("start", "end"):
+        years.update(range(start.year, end.year + 1))
+    return sorted(years, reverse=True)
 
 
 # --- Read models of the web pages (tree levels, breadcrumbs, dashboard counts). ---------------------

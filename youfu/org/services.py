@@ -299,5 +299,13 @@ def period_create(*, actor: Any, code: str, name: str, start: dt.date, end: dt.d
         raise ApplicationError(_("The end date is before the start date."), field="end")
     if Period.objects.filter(code=code).exists():
         raise ApplicationError(_("Period code %(code)s is already used.") % {"code": code}, field="code")
+    same = Period.objects.filter(kind=PeriodKind.CUSTOM, start=start, end=end).first()
+    if same is not None:
+        # A window is a window: two competitions over the same days share one period.
+        raise ApplicationError(
+            _("Custom period %(code)s (%(name)s) already covers %(start)s to %(end)s; use it instead.")
+            % {"code": same.code, "name": same.name, "start": start, "end": end},
+            field="start",
+        )
     with acting_as(actor):
         return Period.objects.create(code=code, name=name, kind=PeriodKind.CUSTOM, start=start, end=end)

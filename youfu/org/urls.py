@@ -20,4 +20,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/move/", views.person_move, name="person_move"),
+    path("periods/", views.period_list_page, name="period_list"),
+    path("periods/new/", views.period_create, name="period_create"),
+    path("periods/year/", views.period_ensure_year, name="period_ensure_year"),
 ]

@@ -1,4 +1,4 @@
-"""Pages of the org domain: the tree, units, people, moves, Excel import and export.
+"""Pages of the org domain: the tree, units, people, moves, periods, Excel import and export.
 
 Every page is login-only and sees the user's subtree only: objects are fetched through the selectors,
 which answer 404 for anything outside it. Writes go through youfu.org.services; a refused write
@@ -23,14 +23,24 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from youfu.core.errors import ApplicationError
 from youfu.org import exports, imports, services
-from youfu.org.filters import PersonFilter, UnitFilter
-from youfu.org.forms import PersonEditForm, PersonForm, PersonMoveForm, UnitEditForm, UnitForm
-from youfu.org.models import Person, Unit
+from youfu.org.filters import PeriodFilter, PersonFilter, UnitFilter
+from youfu.org.forms import (
+    PeriodForm,
+    PeriodYearForm,
+    PersonEditForm,
+    PersonForm,
+    PersonMoveForm,
+    UnitEditForm,
+    UnitForm,
+)
+from youfu.org.models import Period, Person, Unit
 from youfu.org.selectors import (
+    period_list,
+    period_years,
     person_get,
     person_list,
     person_moves,
@@ -367,6 +377,93 @@ def person_move(request: HttpRequest, pk: int) -> HttpResponse:
     context = _person_context(request, person)
     context["form"] = form
     return render(request, "org/person_move.html", context)
+
+
+# --- Periods ---------------------------------------------------------------------------------------
+
+PERIOD_PAGE_SIZE = 100
+
+
+def _period_page(request: HttpRequest, year_form: PeriodYearForm | None = None) -> HttpResponse:
+    """The periods of one year (by default the current one) or of all years, filtered by kind."""
+    _require(request, "org.view_period")
+    this_year = timezone.localdate().year
+    data = request.GET.copy()
+    if "year" not in data:
+        data["year"] = str(this_year)
+    periods = PeriodFilter(data, queryset=period_list(), request=request)
+    # The API's label explains the filter ("periods touching it"); the page's select is just the year.
+    periods.form.fields["year"].label = pgettext("calendar", "Year")
+    style_form(periods.form, small=True)
+    filter_choices(periods.form)
+    year = periods.form.cleaned_data.get("year") if periods.is_valid() else None
+    years = sorted({*period_years(), this_year, *([int(year)] if year else [])}, reverse=True)
+    periods.form.fields["year"].widget = forms.Select(
+        attrs={"class": "form-select form-select-sm"},
+        choices=[("", _("All years")), *((str(y), str(y)) for y in years)],
+    )
+    results = periods.qs if periods.is_valid() else period_list().none()
+    # Start first, longest first: a year, then its first half, first quarter and first month, and so on.
+    ordered = results.order_by("start", "-end", "code")
+    if year_form is None:
+        year_form = PeriodYearForm(initial={"year": int(year) if year else this_year})
+    style_form(year_form, small=True)
+    return render(
+        request,
+        "org/period_list.html",
+        {
+            "filter": periods,
+            "year": int(year) if year else None,
+            "page_obj": paginate(request, ordered, PERIOD_PAGE_SIZE),
+            "year_form": year_form,
+        },
+    )
+
+
+@login_required
+def period_list_page(request: HttpRequest) -> HttpResponse:
+    return _period_page(request)
+
+
+@login_required
+@require_POST
+def period_ensure_year(request: HttpRequest) -> HttpResponse:
+    """The button "create the standard periods of a year": 12 months, 4 quarters, 2 halves, the year.
+    Safe to press twice: periods that exist are kept as they are."""
+    _require(request, "org.add_period")
+    form = PeriodYearForm(request.POST)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        try:
+            services.period_ensure_year(actor=request.user, year=year)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The standard periods of %(year)s are in place: 12 months, 4 quarters, 2 halves and "
+                    "the year. Periods that already existed were kept as they were."
+                )
+                % {"year": year},
+            )
+            return redirect(f"{reverse('org:period_list')}?year={year}")
+    return _period_page(request, year_form=form)
+
+
+@login_required
+def period_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "org.add_period")
+    form = style_form(PeriodForm(request.POST or None))
+    if request.method == "POST" and form.is_valid():
+        try:
+            period: Period = services.period_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Period %(period)s created.") % {"period": period.name})
+            return redirect(f"{reverse('org:period_list')}?year={period.start.year}")
+    return render(request, "org/period_form.html", {"form": form})
 
 
 # --- Excel import and export -------------------------------------------------------------------------

@@ -77,6 +77,26 @@ register(NavItem(key="org", label=_("Organisation"), url_name="org:unit_tree", i
 register(NavItem(key="people", label=_("People"), url_name="org:person_list", icon="people", order=20))
 register(
     NavItem(
+        key="periods",
+        label=_("Periods"),
+        url_name="org:period_list",
+        icon="calendar3",
+        perm="org.view_period",
+        order=30,
+    )
+)
+register(
+    NavItem(
+        key="users",
+        label=_("Users and roles"),
+        url_name="accounts:user_list",
+        icon="person-gear",
+        perm="accounts.view_user",
+        order=800,
+    )
+)
+register(
+    NavItem(
         key="audit",
         label=_("Audit trail"),
         url_name="audit:log_list",

@@ -75,7 +75,7 @@ def style_form(form: FormT, *, small: bool = False) -> FormT:
         if isinstance(widget, forms.DateInput) and widget.input_type == "date":
             # <input type="date"> only takes ISO dates, whatever the page's language formats them as.
             widget.format = "%Y-%m-%d"
-        if isinstance(widget, forms.CheckboxInput):
+        if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
             css = "form-check-input"
         elif isinstance(widget, forms.Select | forms.NullBooleanSelect):
             css = "form-select form-select-sm" if small else "form-select"

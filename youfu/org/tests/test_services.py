@@ -88,3 +88,34 @@ def test_period_ensure_year_is_idempotent(bank, branch_office):
     assert (q1.start, q1.end) == (dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     feb = Period.objects.get(code="2026-02")
     assert feb.end == dt.date(2026, 2, 28)
+
+
+def test_custom_period_with_the_same_window_is_refused(bank, branch_office):
+    services.period_create(
+        actor=branch_office, code="C100", name="百日竞赛", start=dt.date(2026, 3, 1), end=dt.date(2026, 6, 8)
+    )
+    with pytest.raises(ApplicationError) as err:
+        services.period_create(
+            actor=branch_office,
+            code="C100B",
+            name="另一竞赛",
+            start=dt.date(2026, 3, 1),
+            end=dt.date(2026, 6, 8),
+        )
+    assert err.value.field == "start"
+    assert "C100" in err.value.message
+    assert not Period.objects.filter(code="C100B").exists()
+
+
+def test_only_head_office_or_branch_offices_manage_periods(bank, s1_office, branch_office):
+    # periods are bank-wide: a sub-branch office may read them but not define them
+    assert branch_office.has_perm("org.add_period")
+    assert s1_office.has_perm("org.view_period")
+    assert not s1_office.has_perm("org.add_period")
+    with pytest.raises(PermissionDeniedError):
+        services.period_create(
+            actor=s1_office, code="S1C", name="支行竞赛", start=dt.date(2026, 3, 1), end=dt.date(2026, 6, 8)
+        )
+    with pytest.raises(PermissionDeniedError):
+        services.period_ensure_year(actor=s1_office, year=2027)
+    assert not Period.objects.exists()

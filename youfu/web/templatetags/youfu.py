@@ -81,11 +81,12 @@ def field(bound: forms.BoundField, css: str = "") -> dict[str, Any]:
     """One form field as a Bootstrap group: label, widget, help text and errors."""
     widget = bound.field.widget
     is_check = isinstance(widget, forms.CheckboxInput)
+    is_multi = isinstance(widget, forms.CheckboxSelectMultiple)  # a group of checkboxes (roles)
     if bound.errors:
         classes = widget.attrs.get("class", "")
         if "is-invalid" not in classes:
             widget.attrs["class"] = f"{classes} is-invalid".strip()
-    return {"f": bound, "is_check": is_check, "css": css}
+    return {"f": bound, "is_check": is_check, "is_multi": is_multi, "css": css}
 
 
 @register.filter

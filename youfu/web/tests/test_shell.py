@@ -89,7 +89,15 @@ def test_navigation_marks_the_current_section(client, s1_office):
     response = client.get("/org/people/")
 
     links = {link.item.key: link.active for link in response.context["nav_links"]}
-    assert links == {"dashboard": False, "org": False, "people": True, "audit": False, "api_docs": False}
+    assert links == {
+        "dashboard": False,
+        "org": False,
+        "people": True,
+        "periods": False,
+        "users": False,
+        "audit": False,
+        "api_docs": False,
+    }
 
 
 def test_apps_can_add_navigation_entries(client, s1_office):
@@ -105,7 +113,7 @@ def test_apps_can_add_navigation_entries(client, s1_office):
         navigation.unregister("secret")
 
     keys = [link.item.key for link in response.context["nav_links"]]
-    assert keys == ["dashboard", "org", "later", "people", "audit", "api_docs"]
+    assert keys == ["dashboard", "org", "later", "people", "periods", "users", "audit", "api_docs"]
 
 
 def test_user_menu_shows_name_roles_and_unit_in_charge(client, outlet_head, bank):
