@@ -87,6 +87,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Any command (migrate, shell, serve) may be the first to touch the default SQLite file.
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL lets the web app read while an import writes; busy timeout instead of "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
