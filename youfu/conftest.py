@@ -9,6 +9,11 @@
 Personas: `branch_office` (service office, branch), `s1_office` (service office, sub-branch S1),
 `outlet_head` (outlet O1A), `colleague` (staff in O1A), `outsider` (service office of S2, must see
 nothing of S1), `auditor` (read-only, head office), `admin` (superuser).
+
+Role by role: `outsider_any_role` is a user of S2's subtree with each role in turn (the test runs once
+per role), and `insider_same_role` the user with the same role on S1's side, the positive control.
+Outlet-level roles (outlet head, staff) sit in an outlet (O2A / O1A) and are linked to a person there;
+the others are in charge of the whole sub-branch.
 """
 
 from __future__ import annotations
@@ -19,12 +24,18 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from youfu.accounts.choices import Role
 from youfu.accounts.models import User
 from youfu.org.choices import Position, UnitKind
 from youfu.org.models import Person, Unit
 from youfu.testing.factories import PersonFactory, UserFactory, make_unit
+
+# Property tests judge results, never speed: a loaded CI machine must not turn a slow example into a
+# failure (hypothesis' default 200 ms deadline does exactly that under xdist).
+hypothesis_settings.register_profile("youfu", deadline=None)
+hypothesis_settings.load_profile("youfu")
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +122,47 @@ def colleague(bank: Bank) -> User:
 @pytest.fixture
 def outsider(bank: Bank) -> User:
     return UserFactory.create(username="outsider", unit=bank.s2, roles=[Role.SERVICE_OFFICE])
+
+
+# Roles held by people of one outlet (网点); every other role is in charge of a whole sub-branch.
+OUTLET_ROLES = frozenset({Role.OUTLET_HEAD, Role.STAFF})
+
+
+@pytest.fixture(params=list(Role), ids=lambda role: role.value)
+def any_role(request: pytest.FixtureRequest) -> Role:
+    """Each role in turn: a test using a fixture built on this one runs once per role."""
+    role: Role = request.param
+    return role
+
+
+@pytest.fixture
+def outsider_any_role(bank: Bank, any_role: Role) -> User:
+    """A user of S2's subtree with the role: in O2A for outlet roles (the outlet head with a person of
+    their own, staff as 王芳), else in charge of S2. Must see and change nothing of S1."""
+    if any_role not in OUTLET_ROLES:
+        return UserFactory.create(username=f"s2_{any_role.value}", unit=bank.s2, roles=[any_role])
+    if any_role == Role.OUTLET_HEAD:
+        person = PersonFactory.create(
+            unit=bank.o2a, name="陈静", employee_no="200009", position=Position.OUTLET_HEAD
+        )
+    else:
+        person = bank.teller_2a
+    return UserFactory.create(
+        username=f"o2a_{any_role.value}", unit=bank.o2a, person=person, roles=[any_role]
+    )
+
+
+@pytest.fixture
+def insider_same_role(bank: Bank, any_role: Role) -> User:
+    """The positive control of `outsider_any_role`: the same role on S1's side (O1A for outlet roles,
+    as 刘强 the outlet head or 张伟 the teller), who does see S1 where the role allows. Not to be used
+    with `outlet_head` or `colleague`, which hold the same people's logins."""
+    if any_role not in OUTLET_ROLES:
+        return UserFactory.create(username=f"s1_{any_role.value}", unit=bank.s1, roles=[any_role])
+    person = bank.head_1a if any_role == Role.OUTLET_HEAD else bank.teller_1a
+    return UserFactory.create(
+        username=f"o1a_{any_role.value}", unit=bank.o1a, person=person, roles=[any_role]
+    )
 
 
 @pytest.fixture
