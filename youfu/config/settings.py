@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "youfu.accounts",
     "youfu.audit",
     "youfu.policies",
+    "youfu.ledger",
     "youfu.api",
     "youfu.web",
 ]
