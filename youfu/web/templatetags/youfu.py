@@ -103,3 +103,9 @@ def get_item(mapping: Any, key: Any) -> Any:
     if not mapping:
         return None
     return mapping.get(key)
+
+
+@register.filter
+def one_of(value: Any, names: str) -> bool:
+    """`{% if f.name|one_of:"roles,is_active" %}`: whether value is one of the comma-separated names."""
+    return str(value) in {name.strip() for name in names.split(",")}
