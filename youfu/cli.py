@@ -17,12 +17,15 @@ def _first_line(text: str) -> str:
 
 def usage() -> str:
     import django
-    from django.core.management import get_commands, load_command_class
+    from django.core import management
+    from django.core.management import find_commands, get_commands, load_command_class
 
     django.setup()
     commands = get_commands()
+    # A youfu app may override a Django command (the ledger's test-safe `flush`): it stays Django's.
+    django_own = set(find_commands(management.__path__[0]))
     ours = sorted(
-        (name for name, app in commands.items() if app.startswith("youfu")),
+        (name for name, app in commands.items() if app.startswith("youfu") and name not in django_own),
         key=lambda name: (FIRST.index(name) if name in FIRST else len(FIRST), name),
     )
     width = max((len(name) for name in ours), default=0) + 2
@@ -35,7 +38,7 @@ def usage() -> str:
     for name in ours:
         help_text = _first_line(str(load_command_class(commands[name], name).help))
         lines.append(f"  {name.ljust(width)}{help_text}")
-    others = sorted(name for name, app in commands.items() if not app.startswith("youfu"))
+    others = sorted(name for name in commands if name not in ours)
     lines += ["", "Django commands (the same as manage.py):"]
     lines += textwrap.wrap(", ".join(others), width=100, initial_indent="  ", subsequent_indent="  ")
     return "\n".join(lines)
