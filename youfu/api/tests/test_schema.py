@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
@@ -54,4 +56,7 @@ def test_swagger_ui_uses_local_assets(api, db):
     assert response.status_code == 200
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
-    assert "cdn" not in html.lower()
+    # no asset from another host (a bank intranet has no CDN); a bare "cdn" check would trip over
+    # random CSRF tokens
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
+    assert not re.search(r"jsdelivr|unpkg|cdnjs", html)
