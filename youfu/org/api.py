@@ -5,7 +5,7 @@ youfu.org.services, and a unit is named by its code everywhere (in bodies, filte
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -349,11 +349,16 @@ class UnitViewSet(PaginatedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
-        data = ImportSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        dry_run = data.validated_data["dry_run"]
-        result = units_import(actor=request.user, file=data.validated_data["file"], dry_run=dry_run)
-        return Response(_import_result(result, dry_run=dry_run))
+        return _import_response(request, units_import)
+
+
+def _import_response(request: Request, run: Callable[..., ImportResult]) -> Response:
+    """Both import endpoints: validate the upload, run the all-or-nothing import, report the counts."""
+    data = ImportSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    dry_run = data.validated_data["dry_run"]
+    result = run(actor=request.user, file=data.validated_data["file"], dry_run=dry_run)
+    return Response(_import_result(result, dry_run=dry_run))
 
 
 def _import_result(result: ImportResult, *, dry_run: bool) -> dict[str, Any]:
@@ -456,11 +461,7 @@ class PersonViewSet(PaginatedMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request: Request) -> Response:
-        data = ImportSerializer(data=request.data, context=self.get_serializer_context())
-        data.is_valid(raise_exception=True)
-        dry_run = data.validated_data["dry_run"]
-        result = people_import(actor=request.user, file=data.validated_data["file"], dry_run=dry_run)
-        return Response(_import_result(result, dry_run=dry_run))
+        return _import_response(request, people_import)
 
 
 @extend_schema_view(
