@@ -8,7 +8,20 @@ import sys
 import textwrap
 
 # The commands people reach for first, in this order; any other youfu command follows alphabetically.
-FIRST = ("serve", "demo", "org_import", "org_export", "user_create")
+FIRST = (
+    "serve",
+    "demo",
+    "org_import",
+    "org_export",
+    "standards",
+    "inspections",
+    "facts",
+    "policy",
+    "score",
+    "explain",
+    "bench",
+    "user_create",
+)
 
 
 def _first_line(text: str) -> str:

@@ -1,6 +1,6 @@
 """/api/v1: every endpoint of the REST API. Viewsets live in each app's api.py; this module only routes."""
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -25,6 +25,14 @@ urlpatterns = [
     path("units/export.xlsx", UnitViewSet.as_view({"get": "export"}), name="unit-export"),
     path("people/export.xlsx", PersonViewSet.as_view({"get": "export"}), name="person-export"),
     *router.urls,
+    # Indicator data (youfu.facts): its own routes, under /api/v1/facts/.
+    path("facts/", include("youfu.facts.api")),
+    # Scoring (youfu.scoring): policies, runs, rankings, explanations, what-if, under /api/v1/scoring/.
+    path("scoring/", include("youfu.scoring.api")),
+    # Checklists (youfu.standards): its own routes, under /api/v1/standards/.
+    path("standards/", include("youfu.standards.api")),
+    # Inspections (youfu.inspections): checks, evidence, workflow, appeals, under /api/v1/inspections/.
+    path("inspections/", include("youfu.inspections.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ answers in the API's error shape, not with an HTML page.

@@ -44,6 +44,11 @@ INSTALLED_APPS = [
     "youfu.audit",
     "youfu.policies",
     "youfu.ledger",
+    "youfu.standards",
+    "youfu.inspections",
+    "youfu.facts",
+    "youfu.scoring",
+    "youfu.bench",
     "youfu.api",
     "youfu.web",
 ]
@@ -130,6 +135,9 @@ STORAGES = {
 }
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+# Inspection evidence (youfu.inspections): photos up to this size; served only through the app's pages,
+# which check the viewer's subtree (MEDIA_URL is not routed).
+INSPECTIONS_MAX_PHOTO_BYTES = env_int("INSPECTIONS_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -174,6 +182,16 @@ SPECTACULAR_SETTINGS = {
         "PositionEnum": "youfu.org.choices.Position",
         "GenderEnum": "youfu.org.choices.Gender",
         "RoleEnum": "youfu.accounts.choices.Role",
+        "StandardKindEnum": "youfu.standards.choices.StandardKind",
+        "VersionStatusEnum": "youfu.standards.choices.VersionStatus",
+        "ScoreRuleEnum": "youfu.standards.choices.ScoreRule",
+        "ItemKindEnum": "youfu.standards.choices.ItemKind",
+        "AspectEnum": "youfu.standards.choices.Aspect",
+        "RedLineEnum": "youfu.standards.choices.RedLine",
+        "InspectionKindEnum": "youfu.inspections.choices.InspectionKind",
+        "InspectionStatusEnum": "youfu.inspections.choices.InspectionStatus",
+        "EvidenceKindEnum": "youfu.inspections.choices.EvidenceKind",
+        "AppealStatusEnum": "youfu.inspections.choices.AppealStatus",
     },
 }
 

@@ -24,7 +24,11 @@ class DemoPart:
 
 
 def demo_parts() -> list[DemoPart]:
+    from youfu.facts import demo as facts_demo
+    from youfu.inspections import demo as inspections_demo
     from youfu.org import demo as org_demo
+    from youfu.scoring import demo as scoring_demo
+    from youfu.standards import demo as standards_demo
 
     return [
         DemoPart(
@@ -33,6 +37,35 @@ def demo_parts() -> list[DemoPart]:
             create=org_demo.demo_bank_create,
             delete=org_demo.demo_bank_delete,
             exists=org_demo.demo_bank_exists,
+        ),
+        DemoPart(
+            name="standards",
+            steps=standards_demo.STEPS,
+            create=standards_demo.demo_standards_create,
+            delete=standards_demo.demo_standards_delete,
+            exists=standards_demo.demo_standards_exists,
+        ),
+        # After the standards it scores with, before the facts and scoring that read its results.
+        DemoPart(
+            name="inspections",
+            steps=inspections_demo.STEPS,
+            create=inspections_demo.demo_inspections_create,
+            delete=inspections_demo.demo_inspections_delete,
+            exists=inspections_demo.demo_inspections_exists,
+        ),
+        DemoPart(
+            name="facts",
+            steps=facts_demo.STEPS,
+            create=facts_demo.demo_facts_create,
+            delete=facts_demo.demo_facts_delete,
+            exists=facts_demo.demo_facts_exists,
+        ),
+        DemoPart(
+            name="scoring",
+            steps=scoring_demo.STEPS,
+            create=scoring_demo.demo_scoring_create,
+            delete=scoring_demo.demo_scoring_delete,
+            exists=scoring_demo.demo_scoring_exists,
         ),
     ]
 

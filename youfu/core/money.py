@@ -118,3 +118,57 @@ def allocate(total: DecimalLike, weights: Sequence[DecimalLike]) -> list[Decimal
         shares[index] += 1
     sign = -1 if amount < 0 else 1
     return [Decimal(f"{sign * share}E-2") for share in shares]  # exact, whatever the context
+
+
+# -- numbers inside formulas -------------------------------------------------------------------------
+# The formula language and the scoring engine compute with fixed-point numbers of 10 decimal places,
+# the same on every backend (DuckDB, PostgreSQL, Spark: DECIMAL(38, 10)): + and − are exact; the result
+# of × and ÷ is rounded half up to 10 places; numbers stay below 10^18 in size. Ledger amounts are then
+# rounded to the fen and points to their places by the functions above.
+SCALE = 10
+ULP = Decimal(1).scaleb(-SCALE)
+LIMIT = Decimal(10) ** 18
+_WIDE = Context(prec=80, rounding=ROUND_HALF_UP, Emin=-999_999, Emax=999_999, traps=[InvalidOperation])
+
+
+def fixed(value: DecimalLike) -> Decimal:
+    """``value`` rounded half up to the formula scale (10 places); never "−0"."""
+    return _quantize(value, ULP)
+
+
+def _fixed_wide(value: Decimal) -> Decimal:
+    with localcontext(_WIDE):
+        result = value.quantize(ULP, rounding=ROUND_HALF_UP)
+    return result.copy_abs() if result.is_zero() else result
+
+
+def fixed_multiply(a: Decimal, b: Decimal) -> Decimal:
+    """a × b rounded half up to 10 places, from the exact product (no rounding to 28 digits first).
+    The caller checks the size: formulas refuse a product of 10^18 or more."""
+    with localcontext(_WIDE):
+        product = to_decimal(a) * to_decimal(b)
+    return _fixed_wide(product)
+
+
+def fixed_add(a: Decimal, b: Decimal) -> Decimal:
+    """a + b, exact (the engine's DECIMAL(38, 10) holds sums up to 10^28 exactly; so does this)."""
+    with localcontext(_WIDE):
+        total = to_decimal(a) + to_decimal(b)
+    return total.copy_abs() if total.is_zero() else total
+
+
+def fixed_divide(a: Decimal, b: Decimal) -> Decimal:
+    """a ÷ b rounded half up to 10 places, from the exact quotient (80 digits hold it exactly enough:
+    with both operands below 10^18 at 10 places, no quotient can sit within 10^-50 of a tie without
+    being one), so that no double rounding can creep in. ``b`` must not be zero; the caller checks
+    the size."""
+    with localcontext(_WIDE):
+        quotient = to_decimal(a) / to_decimal(b)
+    return _fixed_wide(quotient)
+
+
+def places_of(value: Decimal) -> int:
+    """How many decimal places ``value`` is written with (0 for whole numbers)."""
+    with localcontext(CONTEXT):
+        exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import NoReturn
 
+from youfu.core.money import LIMIT, SCALE, places_of
 from youfu.formula.ast import (
     Binary,
     Bool,
@@ -132,6 +133,13 @@ class _Checker:
     def type_of(self, node: Expr, *, in_period: bool) -> Type:
         match node:
             case Num():
+                if places_of(node.value) > SCALE or node.value >= LIMIT:
+                    self.fail(
+                        node,
+                        f"the number {node.value} is out of range",
+                        hint=f"formulas take numbers below 10^18 with at most {SCALE} decimal places",
+                        code="number",
+                    )
                 return NUMBER
             case Str():
                 return TEXT

@@ -3,8 +3,9 @@
 It defines what a formula means; the production engine compiles the same tree to columnar SQL and is
 tested against it. Semantics (README.md has the full table):
 
-* numbers are Decimal, computed in ``youfu.core.money.CONTEXT`` (28 significant digits, half up);
-  + − × are exact within that, ``/`` rounds to 28 digits; no result is ever "−0";
+* numbers are Decimal with at most 10 decimal places (``youfu.core.money.SCALE``), below 10^18 in size:
+  + − are exact, the result of × and ÷ is rounded half up to 10 places (the engine's DECIMAL(38, 10)
+  does the same on every backend); a product of 10^18 or more is an error; no result is ever "−0";
 * a failure in one subject's row (division by zero, clip() with low > high, a bad n in top()) marks
   that row; the row's error is raised at the end unless the formula discarded that value for that row
   (the untaken branch of if, the right side of and/or once the left side decides). So
@@ -20,7 +21,17 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, localcontext
 from typing import NamedTuple
 
-from youfu.core.money import CONTEXT, round_points, to_decimal
+from youfu.core.money import (
+    CONTEXT,
+    LIMIT,
+    SCALE,
+    fixed_add,
+    fixed_divide,
+    fixed_multiply,
+    places_of,
+    round_points,
+    to_decimal,
+)
 from youfu.formula.ast import (
     Binary,
     Bool,
@@ -72,9 +83,15 @@ def _normalise(name: str, values: Sequence[object]) -> tuple[tuple[Value, ...], 
             )
         elif isinstance(value, Decimal | int):
             try:
-                out.append(to_decimal(value))
+                number = to_decimal(value)
             except (TypeError, ValueError) as error:
                 raise type(error)(f"column '{name}', row {index}: {error}") from None
+            if places_of(number) > SCALE or abs(number) >= LIMIT:
+                raise ValueError(
+                    f"column '{name}', row {index}: {number} is out of range: formulas take numbers below "
+                    f"10^18 with at most {SCALE} decimal places"
+                )
+            out.append(number)
             kinds.add(Type.NUMBER)
         else:
             raise TypeError(f"column '{name}', row {index}: {value!r} is not a number, bool or str")
@@ -184,6 +201,12 @@ def _error(fault: _Fault, source: str | None, rows: tuple[int, ...], size: int) 
     )
 
 
+def _plain(value: Decimal) -> str:
+    """1000000000000.0000000000 → '1000000000000': how a person would write the number."""
+    with localcontext(CONTEXT):
+        return format(value.normalize(), "f")
+
+
 def _zero_unsigned(value: Decimal) -> Decimal:
     return value.copy_abs() if value.is_zero() else value
 
@@ -262,18 +285,32 @@ class _Evaluator:
     @staticmethod
     def arithmetic(node: Binary) -> Callable[[Decimal, Decimal], Cell]:
         if node.op == "+":
-            return lambda a, b: _zero_unsigned(a + b)
+            return fixed_add
         if node.op == "-":
-            return lambda a, b: _zero_unsigned(a - b)
+            return lambda a, b: fixed_add(a, -b)
         if node.op == "*":
-            return lambda a, b: _zero_unsigned(a * b)
+
+            def multiply(a: Decimal, b: Decimal) -> Cell:
+                product = fixed_multiply(a, b)
+                if abs(product) >= LIMIT:
+                    return _Fault(
+                        node, f"{_plain(a)} × {_plain(b)} is 10^18 or more, beyond what formulas compute"
+                    )
+                return product
+
+            return multiply
 
         def divide(a: Decimal, b: Decimal) -> Cell:
             if b == 0:
                 return _Fault(
                     node, "division by zero", "use safe_div(a, b, default) or if b = 0 then ... else a / b"
                 )
-            return _zero_unsigned(a / b)
+            quotient = fixed_divide(a, b)
+            if abs(quotient) >= LIMIT:
+                return _Fault(
+                    node, f"{_plain(a)} ÷ {_plain(b)} is 10^18 or more, beyond what formulas compute"
+                )
+            return quotient
 
         return divide
 
@@ -296,7 +333,7 @@ class _Evaluator:
                 places = args[1] if len(args) > 1 else [Decimal(0)] * self.n
                 return _map(lambda x, p: self.rounded(node, x, int(p)), args[0], places)
             case "safe_div":
-                return _map(lambda a, b, default: default if b == 0 else _zero_unsigned(a / b), *args)
+                return _map(lambda a, b, default: default if b == 0 else fixed_divide(a, b), *args)
             case "rank":
                 descending = words.get("order", "desc") == "desc"
                 return list(self.rank(args[0], words.get("within"), descending=descending))
@@ -357,4 +394,4 @@ class _Evaluator:
         totals = _map(lambda *values: _zero_unsigned(sum(values, Decimal(0))), *per_period)
         if node.func == "sum":
             return totals
-        return _map(lambda total: _zero_unsigned(total / len(periods)), totals)
+        return _map(lambda total: fixed_divide(total, Decimal(len(periods))), totals)

@@ -178,6 +178,23 @@ class _Checker:
                         "unknown_reference",
                         f"rule '{rule.id}': unknown subject '{subject}'{did_you_mean(subject, subjects)}",
                     )
+        ranked: dict[str, Mark] = {}
+        for ranking in policy.rankings:
+            if ranking.subject and ranking.subject not in subjects:
+                self.add(
+                    ranking.subject_at,
+                    "unknown_reference",
+                    f"ranking: unknown subject '{ranking.subject}'{did_you_mean(ranking.subject, subjects)}",
+                )
+            elif ranking.subject in ranked:
+                self.add(
+                    ranking.subject_at,
+                    "duplicate_id",
+                    f"ranking: subject '{ranking.subject}' is ranked twice "
+                    f"(first at line {ranked[ranking.subject].line})",
+                )
+            else:
+                ranked[ranking.subject] = ranking.subject_at
 
     def name(self, name: str, declared: _Declared) -> bool:
         """Declare a name formulas can use; False (and a finding) if it is taken or not allowed."""
@@ -324,6 +341,11 @@ class _Checker:
             for output, formula in (("points", rule.points), ("amount", rule.amount)):
                 if formula is not None and self.owns(f"{rule.id}_{output}", rule.at):
                     mine[f"{rule.id}_{output}"] = Type.NUMBER
+        totals = {"total_points": Type.NUMBER, "total_amount": Type.NUMBER}
+        for ranking in policy.rankings:
+            names = {**env.names, **outputs.get(ranking.subject, {}), **totals}
+            own = _Env(names, env.period_names, ranking.subject, env.broken)
+            self.formula(ranking.by, f"ranking '{ranking.subject}' by", own, Type.NUMBER)
 
     def owns(self, name: str, at: Mark) -> bool:
         """Whether the item at ``at`` is the one that declared ``name`` (not a duplicate)."""

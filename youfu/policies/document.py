@@ -35,6 +35,7 @@ SUBJECT_KINDS = ("unit", "person", "head")  # a unit, a person, or the head of a
 PERIOD_UNITS = ("month", "quarter", "half", "year", "custom")  # custom: the whole effective range
 SPAN_WHICH = ("this_period", "year_to_date", "earlier_this_year")
 PHASE_BY = ("start", "end", "most_days")
+ORDERS = ("desc", "asc")
 SCALES = ("decimal", "integer")
 TYPES = {"number": Type.NUMBER, "bool": Type.BOOL, "text": Type.TEXT}
 _NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?")
@@ -297,6 +298,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Ranking:
+    """How a subject's scorecards are ranked on the pages: by a number (the mystery-shopper score,
+    the competition points …), highest first unless ``order`` is asc."""
+
+    subject: str
+    by: Formula | None
+    order: str  # ORDERS
+    name: str
+    at: Mark
+    subject_at: Mark
+
+
+@dataclass(frozen=True)
 class OpenQuestion:
     """Where the seed is ambiguous or contradicts itself: the checker warns until the office decides."""
 
@@ -327,6 +341,7 @@ class Policy:
     grades: tuple[GradeScale, ...]
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
+    rankings: tuple[Ranking, ...]
     open_questions: tuple[OpenQuestion, ...]
     at: Mark
 
@@ -337,7 +352,7 @@ KEYS: dict[str, dict[str, bool]] = {
         "schema": True, "id": True, "name": True, "version": True, "effective": True, "source": False,
         "description": False, "subjects": True, "scopes": False, "periods": True, "inputs": False,
         "constants": False, "weights": False, "values": False, "grades": False, "tables": False,
-        "rules": True, "open_questions": False,
+        "rules": True, "rankings": False, "open_questions": False,
     },
     "effective": {"from": True, "to": False},
     "subject": {"id": True, "kind": True, "level": False, "name": False, "positions": False},
@@ -374,6 +389,7 @@ KEYS: dict[str, dict[str, bool]] = {
     },
     "multiplier": {"when": True, "factor": True, "seed": False},
     "share": {"subject": True, "points": False, "amount": False, "seed": False},
+    "ranking": {"subject": True, "by": True, "order": False, "name": False},
     "open question": {"about": False, "seed": False, "question": True, "reading": False},
 }  # fmt: skip
 
@@ -469,6 +485,7 @@ class _Reader:
             grades=self.items(get("grades"), self.grade_scale),
             tables=self.items(get("tables"), self.table),
             rules=self.items(get("rules"), self.rule),
+            rankings=self.items(get("rankings"), self.ranking),
             open_questions=self.items(get("open_questions"), self.open_question),
             at=self.mark(root),
         )
@@ -813,6 +830,27 @@ class _Reader:
             points=self.formula(fields.get("points"), f"{rule} also '{subject}' points"),
             amount=self.formula(fields.get("amount"), f"{rule} also '{subject}' amount"),
             seed=self.text(fields.get("seed"), "seed"),
+            at=self.mark(node),
+            subject_at=self.where(fields, "subject", node, value=True),
+        )
+
+    def ranking(self, node: Node) -> Ranking | None:
+        fields = self.fields(node, "ranking", "a ranking")
+        if fields is None:
+            return None
+        subject = self.text(fields.get("subject"), "ranking subject")
+        order = self.text(fields.get("order"), "ranking order") or "desc"
+        if order not in ORDERS:
+            self.add(
+                self.where(fields, "order", node, value=True),
+                "bad_value",
+                f"ranking '{subject}' order must be asc or desc, not '{order}'",
+            )
+        return Ranking(
+            subject=subject,
+            by=self.formula(fields.get("by"), f"ranking '{subject}' by"),
+            order=order,
+            name=self.text(fields.get("name"), "name"),
             at=self.mark(node),
             subject_at=self.where(fields, "subject", node, value=True),
         )

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib.auth.models import Group
 from openpyxl import Workbook, load_workbook
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from youfu.accounts.models import User
-from youfu.org.models import Period, Person, PersonMove, Unit
 
 
 @pytest.fixture
@@ -52,18 +52,18 @@ def fields_of(response: Any) -> set[str | None]:
     return {error["field"] for error in response.json()["errors"]}
 
 
-def db_snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row a request of the org/accounts API could write, to compare before and after."""
-    return {
-        "units": list(Unit.objects.order_by("pk").values()),
-        "people": list(Person.objects.order_by("pk").values()),
-        "moves": list(PersonMove.objects.order_by("pk").values()),
-        "periods": list(Period.objects.order_by("pk").values()),
-        "users": list(User.objects.order_by("pk").values()),
-        "roles": list(Group.objects.order_by("pk").values("pk", "user")),
-        "tokens": list(Token.objects.order_by("pk").values()),
-        "audit": list(LogEntry.objects.order_by("pk").values_list("pk", flat=True)),
+def db_snapshot() -> dict[str, list[Any]]:
+    """Every row a request of the API could write, to compare before and after: every table of every
+    youfu app (so an app added tomorrow is watched too), the logins' roles and tokens, the audit trail."""
+    snapshot: dict[str, list[Any]] = {
+        model._meta.label: list(model._default_manager.order_by("pk").values())
+        for model in apps.get_models()
+        if model._meta.app_config.name.startswith("youfu.")
     }
+    snapshot["roles"] = list(Group.objects.order_by("pk").values("pk", "user"))
+    snapshot["tokens"] = list(Token.objects.order_by("pk").values())
+    snapshot["audit"] = list(LogEntry.objects.order_by("pk").values_list("pk", flat=True))
+    return snapshot
 
 
 def xlsx(rows: list[list[Any]], name: str = "upload.xlsx") -> io.BytesIO:

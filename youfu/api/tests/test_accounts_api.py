@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from youfu.accounts.choices import Role
 from youfu.accounts.models import User
+from youfu.accounts.roles import ROLE_PERMISSIONS
 from youfu.api.tests.conftest import assert_error_shape, db_snapshot, fields_of
 from youfu.testing.factories import PASSWORD
 
@@ -72,8 +74,14 @@ def test_me(client_for, bank, outlet_head):
             "depth": 4,
         },
         "person": {"id": bank.head_1a.pk, "employee_no": "100009", "name": "刘强"},
-        "permissions": ["org.view_period", "org.view_person", "org.view_personmove", "org.view_unit"],
+        # What roles.py grants an outlet head, whatever apps add to it (none of it bank-level)…
+        "permissions": sorted(ROLE_PERMISSIONS[Role.OUTLET_HEAD]),
     }
+    # …which still holds reading the org and the apps built on it.
+    permissions = response.json()["permissions"]
+    assert {"org.view_unit", "facts.view_fact", "standards.view_standard", "scoring.view_scoreline"} <= set(
+        permissions
+    )
 
 
 def test_users_list_is_the_subtree(client_for, bank, branch_office, s1_office, outsider, colleague, admin):

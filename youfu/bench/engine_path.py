@@ -1,0 +1,347 @@
+"""The engine's path, end to end: load the frames from the events (ibis on DuckDB), evaluate R1 and R2
+with `youfu.engine.evaluate_policy`, write scorecards, rankings, entries (money and points) and
+explanations into a DuckDB file.
+
+Phases, each timed by the caller:
+
+- **load**: the events are aggregated into one frame per subject (outlets, persons) and the earlier
+  quarters' history; the frames are materialised as DuckDB tables, so that every later query starts
+  from them and never scans the events again;
+- **evaluate**: `evaluate_policy` for R1 and R2 (the engine computes and stores each subject's
+  results), its fault checks, and the entries computed into temporary tables;
+- **write**: the results stored in the output file: `entries` (one row per fired rule share: the
+  ledger's input), `scorecard_<policy>_<subject>`, `ranking_<policy>_<subject>`,
+  `explanation_<policy>_<subject>` (each entry with the policy's inputs and values on the subject
+  row it was computed on) and `totals` (points and money per subject, what the cross-check compares).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from .model import PERSON_KINDS, SATISFIED, UNSATISFIED, Kind, Sizes, quarter_bounds
+from .timing import Timer
+
+REFERENCE = Path(__file__).resolve().parent.parent / "policies" / "reference"
+R1_FILE = REFERENCE / "r1_mystery_shopper.yaml"
+R2_FILE = REFERENCE / "r2_competition_100_days.yaml"
+R2_START, R2_END = date(2009, 8, 1), date(2009, 11, 10)  # the competition is one period
+NUMBER = dt.Decimal(38, 10)
+
+
+def _number(value: ir.Value) -> ir.Value:
+    return value.cast(NUMBER)
+
+
+def _tenths(value: ir.Value) -> ir.Value:
+    """Tenths of a point (an integer) as an exact DECIMAL: multiplied, never divided (a double)."""
+    from youfu.engine.numbers import multiply, number
+
+    return multiply(number(value), number(Decimal("0.1")))
+
+
+# -- load ---------------------------------------------------------------------------------------------
+
+
+def outlet_frame(con: Any) -> ir.Table:
+    """One row per outlet with every outlet-level input of R1 and R2, from all events."""
+    ev = con.table("events", database="bank")
+    counts = ev.group_by(
+        outlet_id=ev.outlet_id, kind=ev.kind, value=ev.value, own=ev.person_id < 0
+    ).aggregate(n=ev.count())
+    c = counts
+    total = c.value.cast("int64") * c.n
+    verdict = c.kind.isin([int(Kind.RATING), int(Kind.CALLBACK)])
+
+    def count_of(kind: Kind) -> ir.Value:
+        return c.n.sum(where=c.kind == int(kind))
+
+    def total_of(kind: Kind, own_only: bool = False) -> ir.Value:
+        test = c.kind == int(kind)
+        return total.sum(where=test & c.own if own_only else test)
+
+    inputs = c.group_by("outlet_id").aggregate(
+        deduction_tenths=total_of(Kind.MYSTERY_DEDUCTION),
+        repeated_findings=count_of(Kind.REPEATED_FINDING),
+        key_item_findings=count_of(Kind.KEY_ITEM_FINDING),
+        hardware_tenths=total_of(Kind.HARDWARE_LOST),
+        complaint_tickets=count_of(Kind.COMPLAINT),
+        outlet_complaint_points=total_of(Kind.COMPLAINT, own_only=True),
+        praise_count=count_of(Kind.PRAISE),
+        outlet_praise_points=total_of(Kind.PRAISE, own_only=True),
+        media_praise_amount=total_of(Kind.MEDIA_PRAISE),
+        innovation_amount=total_of(Kind.INNOVATION),
+        contest_amount=total_of(Kind.CONTEST),
+        lobby_fines=total_of(Kind.LOBBY_FINE),
+        attitude_complaint_amount=total_of(Kind.ATTITUDE_COMPLAINT),
+        media_exposure_amount=total_of(Kind.MEDIA_EXPOSURE),
+        callbacks_satisfied=c.n.sum(where=verdict & (c.value == SATISFIED)),
+        callbacks_unsatisfied=c.n.sum(where=verdict & (c.value == UNSATISFIED)),
+    )
+    outlets = con.table("outlets", database="bank")
+    joined = outlets.left_join(inputs, outlets.outlet_id == inputs.outlet_id)
+    zero = ibis.literal(0, type="int64")
+
+    def filled(name: str) -> ir.Value:
+        return joined[name].fill_null(zero)
+
+    score_tenths = ibis.greatest(1000 - filled("deduction_tenths"), 0)
+    return joined.select(
+        subject_key=joined.outlet_id.cast("int64"),
+        scope__region=joined.region_id.cast("int64"),
+        scope__province=joined.province_id.cast("int64"),
+        score=_tenths(score_tenths),
+        hardware_points_lost=_tenths(filled("hardware_tenths")),
+        **{
+            name: _number(filled(name))
+            for name in (
+                "repeated_findings",
+                "key_item_findings",
+                "complaint_tickets",
+                "outlet_complaint_points",
+                "praise_count",
+                "outlet_praise_points",
+                "media_praise_amount",
+                "innovation_amount",
+                "contest_amount",
+                "lobby_fines",
+                "attitude_complaint_amount",
+                "media_exposure_amount",
+                "callbacks_satisfied",
+                "callbacks_unsatisfied",
+            )
+        },
+    )
+
+
+def person_frame(con: Any) -> ir.Table:
+    """One row per person with every person-level input of R1 and R2, and the units they belong to."""
+    ev = con.table("events", database="bank")
+    mine = ev.filter(ev.kind.isin([int(kind) for kind in PERSON_KINDS]), ev.person_id >= 0)
+    inputs = mine.group_by("person_id").aggregate(
+        complaint_points=mine.value.cast("int64").sum(where=mine.kind == int(Kind.COMPLAINT)),
+        praise_points=mine.value.cast("int64").sum(where=mine.kind == int(Kind.PRAISE)),
+        onsite_points_first=mine.value.cast("int64").sum(where=mine.kind == int(Kind.ONSITE_FIRST)),
+        onsite_points_repeat=mine.value.cast("int64").sum(where=mine.kind == int(Kind.ONSITE_REPEAT)),
+        video_violations=mine.count(where=mine.kind == int(Kind.VIDEO_VIOLATION)),
+    )
+    staff = con.table("staff", database="bank")
+    joined = staff.left_join(inputs, staff.person_id == inputs.person_id)
+    zero = ibis.literal(0, type="int64")
+    return joined.select(
+        subject_key=joined.person_id.cast("int64"),
+        link__department=joined.department_id.cast("int64"),
+        link__outlet_head=joined.outlet_id.cast("int64"),
+        **{
+            name: _number(joined[name].fill_null(zero))
+            for name in (
+                "complaint_points",
+                "praise_points",
+                "onsite_points_first",
+                "onsite_points_repeat",
+                "video_violations",
+            )
+        },
+    )
+
+
+def quarter_key(quarter: int) -> str:
+    return f"2024Q{quarter}"
+
+
+def history_frame(con: Any, outlets: ir.Table, sizes: Sizes) -> tuple[ir.Table, ir.Table]:
+    """R1's spans for the outlet head: the earlier quarters (from the bank's history table), and the
+    year so far (the same and this quarter). With the scopes: R1's value `exempt` ranks per period."""
+    history = con.table("history", database="bank")
+    scopes = outlets.select("subject_key", "scope__region", "scope__province")
+    earlier = history.inner_join(scopes, history.outlet_id.cast("int64") == scopes.subject_key).select(
+        "subject_key",
+        "scope__region",
+        "scope__province",
+        period_key=ibis.literal("2024Q") + history.quarter.cast("string"),
+        score=_tenths(history.score_tenths),
+        complaint_tickets=_number(history.complaint_tickets),
+    )
+    this = outlets.select(
+        "subject_key",
+        "scope__region",
+        "scope__province",
+        period_key=ibis.literal(quarter_key(sizes.quarter)),
+        score=outlets.score,
+        complaint_tickets=outlets.complaint_tickets,
+    )
+    return earlier, earlier.union(this)
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+R1_OUTLET_INPUTS = (
+    "score",
+    "complaint_tickets",
+    "repeated_findings",
+    "key_item_findings",
+    "hardware_points_lost",
+    "praise_count",
+    "media_praise_amount",
+    "innovation_amount",
+    "contest_amount",
+    "lobby_fines",
+    "attitude_complaint_amount",
+    "media_exposure_amount",
+)
+
+
+@dataclass
+class EngineRun:
+    """The outcome: seconds per phase and the output file."""
+
+    seconds: dict[str, float]  # wall time per phase
+    cpu: dict[str, float]  # CPU time of the process (all its threads) per phase
+    output: Path
+    rows: dict[str, int]  # rows written per table
+
+
+def run_engine(bank_path: Path, output: Path, sizes: Sizes) -> EngineRun:
+    from youfu.engine import HistoryFrame, evaluate_policy, period_context
+    from youfu.policies.checker import load_policy
+
+    output.unlink(missing_ok=True)
+    timer = Timer()
+    con = ibis.duckdb.connect(str(output))
+    con.raw_sql("SET enable_progress_bar = false")
+    con.attach(str(bank_path), name="bank", read_only=True)
+    r1, r2 = load_policy(R1_FILE), load_policy(R2_FILE)
+
+    with timer.phase("load"):
+        outlets = con.create_table("frame_outlets", outlet_frame(con), temp=True)
+        persons = con.create_table("frame_persons", person_frame(con), temp=True)
+        earlier, year = history_frame(con, outlets, sizes)
+        earlier = con.create_table("history_earlier", earlier, temp=True)
+        year = con.create_table("history_year", year, temp=True)
+
+    with timer.phase("evaluate"):
+        start, end = quarter_bounds(sizes.quarter)
+        period = period_context(r1, start=start, end=end, key=quarter_key(sizes.quarter))
+        earlier_periods = [
+            period_context(r1, start=first, end=last, key=quarter_key(q))
+            for q in range(1, sizes.quarter)
+            for first, last in [quarter_bounds(q)]
+        ]
+        with timer.phase("evaluate_policy"):
+            result1 = evaluate_policy(
+                r1,
+                check=False,
+                period=period,
+                frames={
+                    "outlet_head": outlets.select(
+                        "subject_key", "scope__region", "scope__province", *R1_OUTLET_INPUTS
+                    ),
+                    "person": persons.select("subject_key", "onsite_points_first", "onsite_points_repeat"),
+                },
+                history={
+                    "outlet_head": {
+                        "earlier_quarters": HistoryFrame(table=earlier, periods=earlier_periods),
+                        "year_so_far": HistoryFrame(table=year, periods=[*earlier_periods, period]),
+                    }
+                },
+            )
+            result2 = evaluate_policy(
+                r2,
+                check=False,
+                period=period_context(r2, start=R2_START, end=R2_END, key="2009-100-days"),
+                frames={
+                    "outlet": outlets.select(
+                        "subject_key",
+                        complaint_points="outlet_complaint_points",
+                        praise_points="outlet_praise_points",
+                        callbacks_satisfied="callbacks_satisfied",
+                        callbacks_unsatisfied="callbacks_unsatisfied",
+                    ),
+                    "person": persons.select(
+                        "subject_key",
+                        "link__department",
+                        "link__outlet_head",
+                        "complaint_points",
+                        "praise_points",
+                        "video_violations",
+                    ),
+                },
+            )
+        with timer.phase("evaluate_checks"):
+            # What check=True does inside evaluate_policy, timed apart: every formula's fault
+            # condition executed, PolicyRunError for the first that fails for someone.
+            result1.raise_for_faults()
+            result2.raise_for_faults()
+        with timer.phase("evaluate_entries"):
+            computed: dict[str, dict[str, ir.Table]] = {}
+            for policy, result in (("r1", result1), ("r2", result2)):
+                # The engine has stored each subject's results (a scorecard is a projection of
+                # them); the entries are computed here, the scorecards copied out by write.
+                tables = {
+                    f"scorecard_{policy}_{subject}": card for subject, card in result.scorecards.items()
+                }
+                entries = result.entries.mutate(policy=ibis.literal(policy))
+                tables["entries"] = con.create_table(f"tmp_entries_{policy}", entries, temp=True)
+                computed[policy] = tables
+
+    # An explanation shows the facts behind an entry: the policy's inputs and values on the row.
+    facts = {
+        name: [i.name for i in policy.inputs] + [v.name for v in policy.values]
+        for name, policy in (("r1", r1), ("r2", r2))
+    }
+    with timer.phase("write"):
+        written = write(con, computed, facts, timer)
+    rows = {table: int(con.table(table).count().execute()) for table in written}
+    con.disconnect()
+    timer.total("end_to_end", ("load", "evaluate", "write"))
+    return EngineRun(seconds=timer.seconds, cpu=timer.cpu, output=output, rows=rows)
+
+
+def write(
+    con: Any, computed: dict[str, dict[str, ir.Table]], facts: dict[str, list[str]], timer: Timer
+) -> list[str]:
+    """Store the results in the output file; returns the tables written."""
+    written = ["entries", "totals"]
+    with timer.phase("write_entries"):
+        con.create_table("entries", ibis.union(*(tables["entries"] for tables in computed.values())))
+        stored = con.table("entries")
+        totals = stored.group_by("policy", "subject", "subject_key").aggregate(
+            points=stored.points.sum(), amount=stored.amount.sum(), entries=stored.count()
+        )
+        con.create_table("totals", totals)
+    for policy, tables in computed.items():
+        for name, scorecard in tables.items():
+            if name == "entries":
+                continue
+            subject = name.removeprefix(f"scorecard_{policy}_")
+            with timer.phase("write_scorecards"):
+                con.create_table(name, scorecard)
+                con.create_table(f"ranking_{policy}_{subject}", ranking(scorecard))
+            with timer.phase("write_explanations"):
+                mine = stored.filter(stored.policy == policy, stored.source_subject == subject)
+                shown = [c for c in scorecard.columns if c in facts[policy]]
+                row = scorecard.select(*shown, source=scorecard.subject_key)
+                # The bank's keys are integers: joined as such, not as the entries' text keys.
+                explained = mine.inner_join(row, mine.source_key.cast("int64") == row.source).drop("source")
+                con.create_table(f"explanation_{policy}_{subject}", explained)
+            written += [name, f"ranking_{policy}_{subject}", f"explanation_{policy}_{subject}"]
+    return written
+
+
+def ranking(scorecard: ir.Table) -> ir.Table:
+    """The published ranking. The engine ranks every subject (``rank_value``, ``rank__all``,
+    ``rank__<scope>``); an engine that does not gets the same here, by total points."""
+    keep = ["subject_key", "total_points", "total_amount"]
+    keep += [c for c in scorecard.columns if c.startswith("scope__")]
+    ranks = [c for c in scorecard.columns if c == "rank_value" or c.startswith("rank__")]
+    if ranks:
+        return scorecard.select(*keep, *ranks)
+    return scorecard.select(*keep, rank__all=ibis.rank().over(order_by=ibis.desc(scorecard.total_points)) + 1)

@@ -1,0 +1,62 @@
+"""The floor: a raw DuckDB SQL scan of the same events, the least any engine must do.
+
+Group all events by outlet (with kind, value and whether the event is about the outlet itself, which
+is all any input of R1 and R2 at outlet level needs), group the person events by person and kind,
+and rank the outlets' mystery-shopper scores within province and region, both ways. Results are
+materialised as tables. No rules, no money: what the engine spends beyond this is its own cost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from .model import PERSON_KINDS, Kind
+from .timing import Timer
+
+PERSON_KIND_LIST = ", ".join(str(int(kind)) for kind in PERSON_KINDS)
+
+
+def connect_bank(bank_path: Path) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB with the bank attached read-only as `bank`."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(f"ATTACH '{bank_path}' AS bank (READ_ONLY)")
+    return con
+
+
+# The SQL is made of integers from model.py only, never of input text.
+FLOOR_SQL = (
+    """CREATE TEMP TABLE outlet_counts AS
+    SELECT outlet_id, kind, value, person_id < 0 AS about_outlet, count(*) AS n
+    FROM bank.events GROUP BY ALL""",
+    f"""CREATE TEMP TABLE person_counts AS
+    SELECT person_id, kind, sum(value) AS total, count(*) AS n
+    FROM bank.events WHERE kind IN ({PERSON_KIND_LIST}) AND person_id >= 0 GROUP BY ALL""",  # noqa: S608
+    f"""CREATE TEMP TABLE outlet_ranks AS
+    SELECT o.outlet_id, greatest(1000 - coalesce(d.tenths, 0), 0) AS score_tenths,
+      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths DESC) AS province_rank,
+      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths ASC) AS province_rank_asc,
+      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths DESC) AS region_rank,
+      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths ASC) AS region_rank_asc
+    FROM bank.outlets o LEFT JOIN (
+      SELECT outlet_id, sum(value * n) AS tenths FROM outlet_counts
+      WHERE kind = {int(Kind.MYSTERY_DEDUCTION)} GROUP BY outlet_id
+    ) d USING (outlet_id)""",  # noqa: S608
+)
+
+
+def run_floor(bank_path: Path) -> dict[str, Any]:
+    con = connect_bank(bank_path)
+    timer = Timer()
+    with timer.phase("scan"):
+        for statement in FLOOR_SQL:
+            con.execute(statement)
+    rows = {
+        table: (con.execute(f"SELECT count(*) FROM {table}").fetchone() or (0,))[0]  # noqa: S608
+        for table in ("outlet_counts", "person_counts", "outlet_ranks")
+    }
+    con.close()
+    return {"seconds": timer.seconds, "cpu": timer.cpu, "rows": rows}

@@ -1,0 +1,95 @@
+"""`youfu bench scoring` at a tiny size, through the same code path as the national run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from django.core.management import call_command
+
+from youfu.bench.harness import TARGETS, cross_check
+from youfu.bench.model import PRESETS, Sizes
+from youfu.bench.worker import PANDAS_OUTPUT
+
+TINY = ["--outlets", "300", "--staff", "2000", "--events", "200000", "--provinces", "1"]
+
+
+def test_tiny_run_engine_and_pandas_agree_and_every_figure_is_reported(tmp_path: Path, capsys) -> None:
+    report_file = tmp_path / "report.json"
+
+    call_command("bench", "scoring", *TINY, "--cache-dir", str(tmp_path), "--json", str(report_file))
+
+    printed = capsys.readouterr().out
+    report = json.loads(report_file.read_text())
+    assert report["check"]["agree"] is True
+    assert report["check"]["subject"]["differences"] == 0
+    assert report["check"]["rule"]["differences"] == 0
+    assert report["check"]["entries"] > 2000  # at least every person's starting 100 points in R2
+    assert report["sizes"] == {
+        "outlets": 300, "staff": 2000, "events": 200_000, "provinces": 1, "seed": 1, "quarter": 4,
+    }  # fmt: skip
+    for phase in ("load", "evaluate", "write", "end_to_end"):
+        assert report["engine"]["seconds"][phase] > 0, phase
+        assert report["engine"]["cpu"][phase] > 0, phase
+    assert report["engine"]["peak_rss"] >= report["engine"]["baseline_rss"] > 0  # tiny: may not grow
+    assert report["engine"]["rows"]["entries"] == report["check"]["entries"]
+    assert report["floor"]["seconds"]["scan"] > 0
+    assert report["pandas"]["seconds"]["compute"] > 0
+    assert report["pandas"]["rows"]["entries"] == report["check"]["entries"]
+    assert report["generation"]["seconds"] > 0
+    assert set(report["ratios"]) == set(TARGETS) == set(report["verdicts"])
+    for line in (
+        "generation:",
+        "raw DuckDB scan (the floor)",
+        "engine load",
+        "engine evaluate",
+        "engine write",
+        "engine end to end",
+        "engine peak memory",
+        "pandas R1 + R2",
+        "pandas peak memory",
+        "engine evaluation (load + evaluate) ÷ scan",
+        "pandas ÷ engine evaluation",
+        "engine peak memory ÷ events' size",
+        "AGREE to the fen",
+    ):
+        assert line in printed, line
+    assert printed.count("PASS") + printed.count("FAIL") == len(TARGETS)
+
+    # The cross-check fails loudly on one fen of difference.
+    out = next(tmp_path.glob("*/run"))
+    entries = pd.read_parquet(out / PANDAS_OUTPUT)
+    entries.loc[entries.index[0], "amount"] += 1
+    entries.to_parquet(out / PANDAS_OUTPUT)
+    check = cross_check(out)
+    assert check["agree"] is False
+    assert check["subject"]["differences"] == 1
+    assert check["rule"]["differences"] == 1
+
+
+def test_generated_bank_has_the_sizes_asked_and_is_reused(tmp_path: Path) -> None:
+    from youfu.bench.generate import bank
+
+    sizes = Sizes(outlets=300, staff=2000, events=200_000, provinces=3, seed=5)
+
+    made = bank(sizes, tmp_path)
+    again = bank(sizes, tmp_path)
+
+    assert made.cached is False and again.cached is True and again.path == made.path
+    with duckdb.connect(str(made.path), read_only=True) as con:
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM outlets),"
+            " (SELECT count(*) FROM staff),"
+            " (SELECT count(DISTINCT province_id) FROM outlets), (SELECT count(*) FROM history),"
+            " (SELECT count(*) FROM events WHERE person_id >= 0 AND outlet_id != person_id * 300 // 2000)"
+        ).fetchone()
+    assert counts == (200_000, 300, 2000, 3, 300 * 3, 0)
+
+
+def test_sizes_too_small_for_the_streams_are_refused() -> None:
+    with pytest.raises(ValueError, match="too few"):
+        Sizes(outlets=1000, staff=2000, events=10_000, provinces=1).validate()
+    assert PRESETS["national"] == Sizes(outlets=25_000, staff=400_000, events=100_000_000, provinces=31)

@@ -1,0 +1,86 @@
+"""One measured path in its own process, so that its peak memory is its own:
+``python -m youfu.bench.worker floor|engine|pandas BANK SIZES_JSON OUT_DIR`` prints one JSON line.
+
+Peak memory is the process's peak resident set (``getrusage(RUSAGE_SELF).ru_maxrss``): Python, the
+libraries and DuckDB's buffers together. ``baseline_rss`` is the resident set once the imports are
+done, before any work.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+ENGINE_OUTPUT = "results.duckdb"
+PANDAS_OUTPUT = "pandas_entries.parquet"
+
+
+def _rss_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+
+
+def _floor(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
+    from .floor import run_floor
+
+    return run_floor(bank)
+
+
+def _engine(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
+    import youfu.engine  # noqa: F401  (imported before the baseline is taken)
+
+    from .engine_path import run_engine
+
+    baseline = _rss_bytes()
+    run = run_engine(bank, out / ENGINE_OUTPUT, sizes)
+    return {"seconds": run.seconds, "cpu": run.cpu, "rows": run.rows, "baseline_rss": baseline}
+
+
+def _pandas(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
+    from .floor import connect_bank
+    from .pandas_impl import Bank, score
+    from .timing import Timer
+
+    baseline = _rss_bytes()
+    timer = Timer()
+    with timer.phase("read"):
+        con = connect_bank(bank)
+        tables = {
+            name: con.execute(f"SELECT * FROM bank.{name} {order}").df()  # noqa: S608
+            for name, order in (
+                ("events", ""),
+                ("outlets", "ORDER BY outlet_id"),
+                ("staff", "ORDER BY person_id"),
+                ("history", ""),
+            )
+        }
+        con.close()
+    with timer.phase("compute"):
+        entries = score(Bank(**tables), sizes)
+    entries.to_parquet(out / PANDAS_OUTPUT)
+    return {
+        "seconds": timer.seconds,
+        "cpu": timer.cpu,
+        "rows": {"entries": len(entries)},
+        "baseline_rss": baseline,
+    }
+
+
+PATHS = {"floor": _floor, "engine": _engine, "pandas": _pandas}
+
+
+def main(argv: list[str]) -> int:
+    from .model import Sizes
+
+    path, bank, sizes_json, out = argv
+    sizes = Sizes(**json.loads(sizes_json))
+    figures = PATHS[path](Path(bank), sizes, Path(out))
+    figures["peak_rss"] = _rss_bytes()
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,868 @@
+"""Run a checked policy over one period: every subject at once, as columnar expressions.
+
+The caller (the Django scoring app, the benchmark, a test) gives one table per subject of the policy
+(``frames``) and, for aggregates over spans, one table of earlier periods per subject and span
+(``history``). The result is lazy Ibis tables, computed by whichever backend holds the frames
+(DuckDB by default, PostgreSQL, Spark):
+
+* ``scorecards[subject]``: one row per subject: its key, inputs, values, grades, tables and each rule's
+  ``<rule>_points``/``<rule>_amount`` (0 when the rule did not fire), then ``total_points`` and
+  ``total_amount``;
+* ``entries``: one row per rule share that fired with points or money: the rule, who it goes to
+  (subject, subject_key) and whose row it was computed on (source_subject, source_key), points and
+  amount. This is what the ledger receives.
+
+Frame columns: ``subject_key`` (unique), ``scope__<scope>`` for each scope of the policy (the group key
+for ``within=``), ``link__<subject>`` for each subject an ``also:`` share of a rule on this subject
+goes to, then the inputs. An input column that is missing or NULL takes the input's default; a row
+whose input has no default and is NULL is left out of the run and counted in ``excluded``.
+
+Rounding, the one rule of youfu.core.money: rule amounts to the fen, points to 2 places, half up.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+
+from youfu.engine.compiler import Col, Compiler, Fault, Literal, Names, _either, literal
+from youfu.engine.numbers import NUMBER, divide, multiply, number, round_to
+from youfu.formula.ast import Call, Expr, Name, children
+from youfu.formula.checker import Type
+from youfu.formula.errors import EvaluationError
+from youfu.policies.document import Formula, Policy, Rule
+
+KEY = "subject_key"
+PERIOD_KEY = "period_key"
+SCOPE = "scope__"
+LINK = "link__"
+MONEY = dt.Decimal(38, 2)
+POINTS_PLACES = 2
+_INTERNAL = "__yf_"
+
+_TYPES = {Type.NUMBER: NUMBER, Type.BOOL: dt.boolean, Type.TEXT: dt.string}
+
+
+class PolicyRunError(EvaluationError):
+    """A formula failed for some subjects: which policy item, where in the file, for whom."""
+
+    def __init__(
+        self, message: str, *, file: str, line: int, column: int, what: str, keys: Sequence[Any]
+    ) -> None:
+        super().__init__(message, line, column, rows=())
+        self.file, self.what, self.keys = file, what, tuple(keys)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class PeriodContext:
+    """The period a run scores, as formulas see it: ``period_number``, ``phase`` and its values."""
+
+    key: str
+    start: date
+    end: date
+    number: int
+    phase: str = ""
+    phase_values: Mapping[str, Literal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HistoryFrame:
+    """The earlier periods of a span for one subject: ``subject_key``, ``period_key`` and the inputs
+    (and scope columns, if a per-period value ranks), one row per subject and period."""
+
+    table: ir.Table | None
+    periods: Sequence[PeriodContext]
+
+
+@dataclass
+class EngineResult:
+    scorecards: dict[str, ir.Table]
+    entries: ir.Table
+    excluded: dict[str, ir.Table]  # subject → rows left out for want of an input without default
+    checks: list[FaultCheck] = field(default_factory=list)
+
+    def raise_for_faults(self) -> None:
+        """Execute the fault checks (one query per subject): PolicyRunError for the first formula
+        that failed for someone."""
+        by_owner: dict[int, list[FaultCheck]] = {}
+        for fault_check in self.checks:
+            by_owner.setdefault(id(fault_check.owner), []).append(fault_check)
+        for checks in by_owner.values():
+            table = checks[0].owner.table
+            counts = table.aggregate(
+                **{f"c{i}": _count_true(table[check.column]) for i, check in enumerate(checks)}
+            ).execute()
+            for i, fault_check in enumerate(checks):
+                if int(counts[f"c{i}"].iloc[0] or 0):
+                    fault_check.run()
+
+
+def period_number(unit: str, start: date) -> int:
+    """The period's number in its year: 1–4 for quarters, 1–12 for months, 1–2 for halves, else 1."""
+    return {
+        "month": start.month,
+        "quarter": (start.month - 1) // 3 + 1,
+        "half": (start.month - 1) // 6 + 1,
+    }.get(unit, 1)
+
+
+def period_context(policy: Policy, *, start: date, end: date, key: str) -> PeriodContext:
+    """The period [start, end] as the policy sees it: its number and the phase it belongs to."""
+    phases = [phase for phase in policy.periods.phases if phase.start and phase.end]
+    touched = [phase for phase in phases if phase.start <= end and phase.end >= start]  # type: ignore[operator]
+    chosen = None
+    if len(touched) == 1:
+        chosen = touched[0]
+    elif touched:
+        how = policy.periods.phase_by
+        if how == "start":
+            chosen = next((p for p in touched if p.start <= start <= p.end), touched[0])  # type: ignore[operator]
+        elif how == "end":
+            chosen = next((p for p in touched if p.start <= end <= p.end), touched[-1])  # type: ignore[operator]
+        else:
+
+            def days(phase: Any) -> int:
+                return (min(phase.end, end) - max(phase.start, start)).days + 1
+
+            chosen = max(touched, key=days)  # most days; on a tie, the earlier phase
+    if phases and chosen is None:
+        raise ValueError(f"{policy.id}: the period {start} to {end} is in none of the policy's phases")
+    return PeriodContext(
+        key=key,
+        start=start,
+        end=end,
+        number=period_number(policy.periods.unit, start),
+        phase=chosen.id if chosen else "",
+        phase_values={value.name: value.value for value in chosen.values} if chosen else {},
+    )
+
+
+def calendar_periods(unit: str, year: int) -> Iterator[tuple[date, date]]:
+    """The months, quarters or halves of ``year``."""
+    months = {"month": 1, "quarter": 3, "half": 6, "year": 12}[unit]
+    for first in range(1, 13, months):
+        last = first + months - 1
+        yield date(year, first, 1), date(year, last, calendar.monthrange(year, last)[1])
+
+
+# -- the run ------------------------------------------------------------------------------------------
+
+
+def _aggregate_calls(tree: Expr) -> Iterator[Call]:
+    if isinstance(tree, Call) and any(keyword.name == "over" for keyword in tree.keywords):
+        yield tree
+        return  # aggregates do not nest
+    for child in children(tree):
+        yield from _aggregate_calls(child)
+
+
+def _per_period(tree: Expr, known: set[str]) -> bool:
+    if any(True for _ in _aggregate_calls(tree)):
+        return False
+    return all(node.id in known for node in _walk_names(tree))
+
+
+def _walk_names(tree: Expr) -> Iterator[Name]:
+    if isinstance(tree, Name):
+        yield tree
+    elif isinstance(tree, Call):
+        for arg in tree.args:
+            yield from _walk_names(arg)
+    else:
+        for child in children(tree):
+            yield from _walk_names(child)
+
+
+class _Run:
+    """One run: the policy, the period, the data; subject by subject (``_Subject``)."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        period: PeriodContext,
+        frames: Mapping[str, ir.Table],
+        history: Mapping[str, Mapping[str, HistoryFrame]],
+    ) -> None:
+        self.policy = policy
+        self.period = period
+        self.frames = frames
+        self.history = history
+        self.scope_columns = {scope.id: f"{SCOPE}{scope.id}" for scope in policy.scopes}
+
+    def literals(self, context: PeriodContext) -> dict[str, Literal]:
+        """Constants, weights, the period's number, phase and phase values."""
+        policy = self.policy
+        values: dict[str, Literal] = {"period_number": Decimal(context.number)}
+        if policy.periods.phases:
+            values["phase"] = context.phase
+            values.update(context.phase_values)
+        for constant in policy.constants:
+            values[constant.name] = constant.value
+        for group in policy.weights:
+            if group.total is not None:
+                values[group.id] = group.total
+            stack = list(group.parts)
+            while stack:
+                part = stack.pop()
+                if part.weight is not None:
+                    values[part.id] = part.weight
+                stack.extend(part.parts)
+        return values
+
+    def with_inputs(
+        self, subject: str, table: ir.Table, *, what: str, needed: set[str] | None = None
+    ) -> tuple[ir.Table, ir.Table]:
+        """Inputs cast to their type, defaults filled in; rows lacking a needed input without default
+        apart. Inputs the subject's rules do not use may be missing."""
+        columns = set(table.columns)
+        wanted: dict[str, ir.Value] = {}
+        missing: list[ir.BooleanValue] = []
+        for input_ in self.policy.inputs:
+            if needed is not None and input_.name not in needed and input_.name not in columns:
+                continue
+            kind = _TYPES[input_.type]
+            default = literal(input_.default).cast(kind) if input_.default is not None else None
+            if input_.name in columns:
+                column = table[input_.name].cast(kind)
+                if default is not None:
+                    column = column.fill_null(default)
+                elif needed is None or input_.name in needed:
+                    missing.append(table[input_.name].isnull())
+            elif default is not None:
+                column = default
+            else:
+                raise ValueError(
+                    f"{what} '{subject}': the input '{input_.name}' has no column and no default"
+                )
+            wanted[input_.name] = column
+        lacking = _either(*missing)  # on the columns as given, before the casts replace them
+        if lacking is None:
+            table = table.mutate(**wanted) if wanted else table
+            return table, table.filter(ibis.literal(False))
+        kept, left_out = table.filter(~lacking), table.filter(lacking)
+        return (kept.mutate(**wanted) if wanted else kept), left_out
+
+
+def _closure(policy: Policy, names: set[str]) -> set[str]:
+    """``names`` and everything the values, grades and tables among them are made of."""
+
+    def names_in(formulas: Iterable[Formula | None]) -> set[str]:
+        return {
+            node.id
+            for formula in formulas
+            if formula is not None and formula.tree is not None
+            for node in _walk_names(formula.tree)
+        }
+
+    uses: dict[str, set[str]] = {value.name: names_in([value.formula]) for value in policy.values}
+    uses.update({grades.id: names_in([grades.score]) for grades in policy.grades})
+    for table in policy.tables:
+        uses[table.id] = names_in([*(row.value for row in table.rows), table.otherwise]) | {table.by}
+    needed = set(names)
+    stack = list(needed)
+    while stack:
+        for name in uses.get(stack.pop(), set()) - needed:
+            needed.add(name)
+            stack.append(name)
+    return needed
+
+
+def _needed(policy: Policy, subject: str) -> set[str]:
+    """The names the subject's rules and ranking use, directly or through values, grades and tables."""
+    direct: list[Formula | None] = []
+    for rule in policy.rules:
+        if rule.subject == subject:
+            direct += [rule.when, rule.points, rule.amount]
+            direct += [f for m in rule.multipliers for f in (m.when, m.factor)]
+            direct += [f for share in rule.also for f in (share.points, share.amount)]
+    direct += [ranking.by for ranking in policy.rankings if ranking.subject == subject]
+    names = {
+        node.id
+        for formula in direct
+        if formula is not None and formula.tree is not None
+        for node in _walk_names(formula.tree)
+    }
+    return _closure(policy, names)
+
+
+class _Subject:
+    """The columns of one subject's frame, built formula by formula in the policy's order."""
+
+    materialise_result = True
+
+    def __init__(self, run: _Run, subject: str) -> None:
+        self.run = run
+        self.subject = subject
+        self.needed = _needed(run.policy, subject)
+        self.names = Names(literals=run.literals(run.period))
+        for input_ in run.policy.inputs:
+            self.names.columns[input_.name] = input_.name
+        self.aggregated: dict[Call, tuple[str, str | None]] = {}
+        self.counter = 0
+        # Every place a row can fail, materialised as a column: (column, fault, formula).
+        self.sources: list[tuple[str, Fault, Formula | None]] = []
+        self.eager: list[str] = []  # source columns checked whether their value is used or not
+        self.checks: list[tuple[str, str]] = []  # (what, fault column) checked at the end
+        frame = run.frames[subject]
+        for column in frame.columns:
+            if column.startswith(_INTERNAL):
+                raise ValueError(f"frame '{subject}': column names starting with {_INTERNAL} are reserved")
+        self.table, self.excluded = run.with_inputs(subject, frame, what="frame", needed=self.needed)
+
+    def next_name(self, what: str) -> str:
+        self.counter += 1
+        return f"{_INTERNAL}{what}{self.counter}"
+
+    # -- compiling ----------------------------------------------------------------------------------
+
+    def compile(self, formula: Formula | None) -> Col | None:
+        """Compile against the table as it stands; aggregates over spans are joined in first, and each
+        place the formula can fail becomes a column of the table (for the error message)."""
+        if formula is None or formula.tree is None:
+            return None
+        self.attach_aggregates(formula)
+        eager: list[Fault] = []
+        compiler = Compiler(
+            self.table,
+            self.names,
+            scopes=self.run.scope_columns,
+            aggregates=self.aggregated,
+            eager=eager,
+        )
+        col = compiler.compile(formula.tree)
+        self.table = compiler.table  # with the operands the compiler made columns of
+        self.materialise(compiler.sources, eager, formula)
+        return col
+
+    def materialise(self, sources: Sequence[Fault], eager: Sequence[Fault], formula: Formula | None) -> None:
+        new: dict[str, ir.Value] = {}
+        for fault in [*sources, *eager]:
+            name = self.next_name("src")
+            new[name] = fault.condition
+            self.sources.append((name, fault, formula))
+            if fault in eager:
+                self.eager.append(name)
+        if new:
+            self.table = self.table.mutate(**new)
+
+    def attach_aggregates(self, formula: Formula) -> None:
+        assert formula.tree is not None
+        for call in dict.fromkeys(_aggregate_calls(formula.tree)):
+            if call in self.aggregated:
+                continue
+            span = next(
+                kw.value.id for kw in call.keywords if kw.name == "over" and isinstance(kw.value, Name)
+            )
+            self.aggregated[call] = self.aggregate(call, span, formula)
+
+    def aggregate(self, call: Call, span: str, formula: Formula) -> tuple[str, str | None]:
+        run, subject = self.run, self.subject
+        history = run.history.get(subject, {}).get(span)
+        if history is None:
+            raise ValueError(
+                f"'{subject}' uses {call.func}(…, over={span}) but no history of span '{span}' was given"
+            )
+        value_column, fault_column = self.next_name("agg"), self.next_name("aggfault")
+        if history.table is None or not history.periods:
+            if call.func == "mean":
+                self.table = self.table.mutate(**{value_column: number(0), fault_column: ibis.literal(True)})
+                self.sources.append(
+                    (
+                        fault_column,
+                        Fault(call, f"mean() over '{span}', which has no periods", ibis.literal(True)),
+                        formula,
+                    )
+                )
+                return value_column, fault_column
+            self.table = self.table.mutate(**{value_column: number(0)})
+            return value_column, None
+        inside = _closure(run.policy, {node.id for node in _walk_names(call.args[0])})
+        periods, _ = run.with_inputs(subject, history.table, what=f"history '{span}'", needed=inside)
+        periods, names = self.per_period(periods, history.periods, inside)
+        eager: list[Fault] = []
+        compiler = Compiler(periods, names, scopes=run.scope_columns, partition=(PERIOD_KEY,), eager=eager)
+        inner = compiler.compile(call.args[0])
+        periods = compiler.table
+        flag = _either(inner.fault, *(fault.condition for fault in eager))
+        if flag is None:
+            flag = ibis.literal(False)
+        part = ibis.ifelse(inner.value, number(1), number(0)) if call.func == "count" else number(inner.value)
+        per_subject = (
+            periods.select(**{KEY: periods[KEY], "part": part, "flag": flag})
+            .group_by(KEY)
+            .aggregate(
+                total=lambda t: t["part"].sum().cast(NUMBER),
+                n=lambda t: t.count(),
+                bad=lambda t: t["flag"].any(),
+            )
+        )
+        per_subject = per_subject.select(
+            **{f"{_INTERNAL}{name}": per_subject[name] for name in ("total", "n", "bad")},
+            **{f"{_INTERNAL}key": per_subject[KEY]},
+        )
+        table = self.table
+        joined = table.left_join(per_subject, table[KEY] == per_subject[f"{_INTERNAL}key"])
+        total = joined[f"{_INTERNAL}total"].fill_null(number(0)).cast(NUMBER)
+        n = joined[f"{_INTERNAL}n"].fill_null(0)
+        bad = joined[f"{_INTERNAL}bad"].fill_null(False)
+        if call.func == "mean":
+            value = divide(total, number(n))
+            bad = bad | (n == 0)
+            problem = f"mean() over '{span}': no period for this subject, or a period fails"
+        else:
+            value = total
+            problem = f"{call.func}() over '{span}': a period fails"
+        self.table = joined.select(*table.columns, **{value_column: value, fault_column: bad})
+        self.sources.append((fault_column, Fault(call, problem, bad), formula))
+        return value_column, fault_column
+
+    def per_period(
+        self, periods: ir.Table, contexts: Sequence[PeriodContext], needed: set[str]
+    ) -> tuple[ir.Table, Names]:
+        """Inside over=: inputs, constants, weights, each period's phase values and number, and the
+        values made only of those, computed per row (subject × period)."""
+        names = Names()
+        for input_ in self.run.policy.inputs:
+            names.columns[input_.name] = input_.name
+        by_name: dict[str, list[tuple[str, Literal]]] = {}
+        for context in contexts:
+            for name, value in self.run.literals(context).items():
+                by_name.setdefault(name, []).append((context.key, value))
+        for name, pairs in by_name.items():
+            if len({literal_value for _, literal_value in pairs}) == 1:
+                names.literals[name] = pairs[0][1]
+            else:
+                names.expressions[name] = ibis.cases(
+                    *((periods[PERIOD_KEY] == key, literal(given)) for key, given in pairs),
+                    else_=literal(pairs[0][1]),
+                )
+        known = set(names.columns) | set(names.literals) | set(names.expressions)
+        for definition in self.run.policy.values:
+            tree = definition.formula.tree if definition.formula else None
+            if definition.name not in needed or tree is None or not _per_period(tree, known):
+                continue
+            compiler = Compiler(periods, names, scopes=self.run.scope_columns, partition=(PERIOD_KEY,))
+            col = compiler.compile(tree)
+            periods = compiler.table.mutate(**{definition.name: col.value})
+            names.columns[definition.name] = definition.name
+            if col.fault is not None:
+                fault_name = f"{_INTERNAL}fault_{definition.name}"
+                periods = periods.mutate(**{fault_name: col.fault})
+                names.faults[definition.name] = fault_name
+            known.add(definition.name)
+        return periods, names
+
+    def as_column(self, value: ir.Value) -> ir.Value:
+        """``value`` as a column of the table: × repeats its operands about ten times over in SQL, so
+        an amount (windows and products inside) times a factor would grow the query, and Spark's
+        planning time, many times over."""
+        op = value.op()
+        while isinstance(op, ops.Cast):
+            op = op.arg
+        if isinstance(op, ops.Field | ops.Literal):
+            return value
+        name = self.next_name("operand")  # not "x": the compiler names its operands __yf_x<n>
+        self.table = self.table.mutate(**{name: value})
+        return self.table[name]
+
+    def put(self, name: str, col: Col) -> None:
+        values = {name: col.value}
+        self.names.columns[name] = name
+        if col.fault is not None:
+            fault_name = f"{_INTERNAL}fault_{name}"
+            values[fault_name] = col.fault
+            self.names.faults[name] = fault_name
+        self.table = self.table.mutate(**values)
+
+    # -- the policy's parts -------------------------------------------------------------------------
+
+    def build(self) -> tuple[ir.Table, ir.Table | None]:
+        policy = self.run.policy
+        for value in policy.values:
+            if value.name not in self.needed:
+                continue
+            col = self.compile(value.formula)
+            if col is not None:
+                self.put(value.name, col)
+        for grades in policy.grades:
+            if grades.id not in self.needed:
+                continue
+            score = self.compile(grades.score)
+            if score is not None:
+                self.put(grades.id, Col(_band(grades, score.value), score.fault))
+        for table_def in policy.tables:
+            if table_def.id in self.needed:
+                self.case_table(table_def)
+        rules = [rule for rule in policy.rules if rule.subject == self.subject]
+        outputs: list[str] = []
+        for rule in rules:
+            outputs.extend(self.rule(rule))
+        total_points: ir.Value = number(0)
+        total_amount: ir.Value = number(0)
+        for name in outputs:
+            if name.endswith("_points"):
+                total_points = total_points + self.table[name]
+            else:
+                total_amount = total_amount + self.table[name]
+        self.table = self.table.mutate(
+            total_points=number(total_points).cast(NUMBER), total_amount=total_amount.cast(MONEY)
+        )
+        self.names.columns["total_points"] = "total_points"
+        self.names.columns["total_amount"] = "total_amount"
+        self.rank(rules)
+        backends = self.table._find_backends()[0]
+        if self.materialise_result and backends:
+            # One compiled query for the whole subject; scorecards, entries and fault checks then
+            # read the stored table (compiling the long expression again for each would cost more
+            # than running it). Frames of in-memory tables only (no backend yet) stay lazy.
+            name = f"yf_result_{self.subject}_{uuid.uuid4().hex[:12]}"
+            if backends[0].name == "pyspark":  # no temporary tables there: a cached DataFrame
+                self.table = self.table.cache()
+            else:
+                self.table = backends[0].create_table(name, self.table, temp=True)
+        return self.scorecard(), self.entries(rules)
+
+    def rank(self, rules: Sequence[Rule]) -> None:
+        """``rank_value`` (the policy's ranking for this subject, else its total points, or its total
+        amount when no rule gives points) and its competition rank in the whole run (``rank__all``) and
+        within each scope (``rank__<scope>``)."""
+        ranking = next((r for r in self.run.policy.rankings if r.subject == self.subject), None)
+        descending = ranking is None or ranking.order == "desc"
+        value: Col | None = self.compile(ranking.by) if ranking is not None else None
+        if value is None:
+            gives_points = any(rule.points is not None for rule in rules)
+            value = Col(self.table["total_points" if gives_points else "total_amount"])
+        self.put("rank_value", Col(number(value.value), value.fault))
+        x = self.table["rank_value"]
+        order = [ibis.desc(x) if descending else x]
+        ranks: dict[str, ir.Value] = {"rank__all": ibis.rank().over(ibis.window(order_by=order)) + 1}
+        for scope, column in self.run.scope_columns.items():
+            if column in self.table.columns:
+                window = ibis.window(group_by=[self.table[column]], order_by=order)
+                ranks[f"rank__{scope}"] = ibis.rank().over(window) + 1
+        self.table = self.table.mutate(**ranks)
+        if value.fault is not None:
+            self.checks.append(("ranking", self.names.faults["rank_value"]))
+
+    def case_table(self, table_def: Any) -> None:
+        by = self.table[self.names.columns[table_def.by]]
+        by_fault = self.table[self.names.faults[table_def.by]] if table_def.by in self.names.faults else None
+        kind = _TYPES[table_def.type]
+        branches: list[tuple[ir.BooleanValue, ir.Value]] = []
+        faults: list[ir.BooleanValue | None] = [by_fault]
+        silent: list[str] = []
+        for row in table_def.rows:
+            if row.silent:
+                silent.append(row.case)
+                continue
+            col = self.compile(row.value)
+            if col is None:
+                continue
+            is_case = self.table[self.names.columns[table_def.by]] == ibis.literal(row.case, type="string")
+            branches.append((is_case, col.value.cast(kind)))
+            if col.fault is not None:
+                faults.append(is_case & col.fault)
+        fallback: ir.Value = ibis.null().cast(kind)
+        otherwise = self.compile(table_def.otherwise)
+        if otherwise is not None:
+            fallback = otherwise.value.cast(kind)
+            faults.append(otherwise.fault)
+        if silent:
+            condition = self.table[self.names.columns[table_def.by]].isin(silent)
+            name = self.next_name("src")
+            self.table = self.table.mutate(**{name: condition})
+            problem = (
+                f"table '{table_def.id}': the plan is silent on {', '.join(silent)}, so the policy gives no "
+                "value there; the office must write one"
+            )
+            self.sources.append((name, Fault(table_def, problem, condition), None))
+            faults.append(self.table[name])
+        del by
+        value = ibis.cases(*branches, else_=fallback) if branches else fallback
+        self.put(table_def.id, Col(value, _either(*faults)))
+
+    def rule(self, rule: Rule) -> list[str]:
+        when = self.compile(rule.when)
+        fired = when.value if when is not None else ibis.literal(True)
+        fault_parts: list[ir.BooleanValue | None] = []
+        factor: ir.Value = number(1)
+        for multiplier in rule.multipliers:
+            m_when = self.compile(multiplier.when)
+            m_factor = self.compile(multiplier.factor)
+            if m_factor is None:
+                continue
+            applies = m_when.value if m_when is not None else ibis.literal(True)
+            # × repeats its operands many times in SQL: each one a column first (see as_column)
+            factor = self.as_column(
+                ibis.ifelse(applies, multiply(factor, self.as_column(m_factor.value)), factor)
+            )
+            fault_parts.append(m_when.fault if m_when is not None else None)
+            if m_factor.fault is not None:
+                fault_parts.append(applies & m_factor.fault)
+        new: dict[str, ir.Value] = {}
+        produced: list[str] = []
+        parts = [("", "points", rule.points), ("", "amount", rule.amount)]
+        parts += [
+            (f"{_INTERNAL}share{i}_", output, getattr(share, output))
+            for i, share in enumerate(rule.also)
+            for output in ("points", "amount")
+        ]
+        for prefix, output, formula in parts:
+            name = f"{prefix}{rule.id}_{output}"
+            kind = NUMBER if output == "points" else MONEY
+            col = self.compile(formula)
+            if col is None:
+                if prefix:
+                    new[name] = number(0).cast(kind)
+                continue
+            places = POINTS_PLACES if output == "points" else 2
+            value = multiply(self.as_column(col.value), factor) if rule.multipliers else col.value
+            scaled = round_to(value, places)
+            new[name] = ibis.ifelse(fired, scaled, number(0)).cast(kind)
+            fault_parts.append(col.fault)
+            if not prefix:
+                produced.append(name)
+        used = _either(*fault_parts)
+        rule_fault = _either(
+            when.fault if when is not None else None, fired & used if used is not None else None
+        )
+        new[f"{_INTERNAL}fired_{rule.id}"] = fired
+        if rule_fault is not None:
+            new[f"{_INTERNAL}fault_{rule.id}"] = rule_fault
+            self.checks.append((f"rule '{rule.id}'", f"{_INTERNAL}fault_{rule.id}"))
+        self.table = self.table.mutate(**new)
+        for name in produced:
+            self.names.columns[name] = name
+        return produced
+
+    # -- outputs ------------------------------------------------------------------------------------
+
+    def scorecard(self) -> ir.Table:
+        """Public columns only; a value that failed for a row is NULL there."""
+        keep: dict[str, ir.Value] = {}
+        fired = f"{_INTERNAL}fired_"
+        for column in self.table.columns:
+            if column.startswith(fired):  # whether the rule's condition held: <rule>_fired
+                keep[f"{column.removeprefix(fired)}_fired"] = self.table[column]
+                continue
+            if column.startswith(_INTERNAL):
+                continue
+            fault = self.names.faults.get(column)
+            keep[column] = (
+                ibis.ifelse(self.table[fault], ibis.null(), self.table[column])
+                if fault
+                else self.table[column]
+            )
+        return self.table.select(**keep)
+
+    def entries(self, rules: Sequence[Rule]) -> ir.Table | None:
+        table = self.table
+        parts: list[ir.Table] = []
+        for rule in rules:
+            fired = table[f"{_INTERNAL}fired_{rule.id}"]
+            if rule.points is not None or rule.amount is not None:
+                points = table[f"{rule.id}_points"] if rule.points is not None else number(0)
+                amount = table[f"{rule.id}_amount"] if rule.amount is not None else number(0)
+                parts.append(
+                    _entry_rows(table, fired, rule.id, self.subject, table[KEY], points, amount, self.subject)
+                )
+            for index, share in enumerate(rule.also):
+                prefix = f"{_INTERNAL}share{index}_{rule.id}"
+                target = table[f"{LINK}{share.subject}"]
+                parts.append(
+                    _entry_rows(
+                        table,
+                        fired,
+                        rule.id,
+                        share.subject,
+                        target,
+                        table[f"{prefix}_points"],
+                        table[f"{prefix}_amount"],
+                        self.subject,
+                    )
+                )
+        if not parts:
+            return None
+        return ibis.union(*parts) if len(parts) > 1 else parts[0]
+
+    def fault_checks(self) -> list[FaultCheck]:
+        """What to execute before any result is used: each rule's fault and every eager source."""
+        checks = [FaultCheck(self.subject, what, column, self) for what, column in self.checks]
+        checks += [FaultCheck(self.subject, "ranking", column, self) for column in self.eager]
+        return checks
+
+
+@dataclass
+class FaultCheck:
+    subject: str
+    what: str
+    column: str
+    owner: _Subject
+
+    def run(self) -> None:
+        table = self.owner.table
+        failing = table.filter(table[self.column])
+        sources = [
+            (name, fault, formula) for name, fault, formula in self.owner.sources if name in table.columns
+        ]
+        counts = failing.aggregate(
+            **{f"{_INTERNAL}n": failing.count()},
+            **{f"c{i}": _count_true(failing[name]) for i, (name, _, _) in enumerate(sources)},
+        ).execute()
+        count = int(counts[f"{_INTERNAL}n"].iloc[0])
+        if not count:
+            return
+        keys = failing.select(KEY).limit(5).execute()[KEY].tolist()
+        shown = ", ".join(str(key) for key in keys) + (", …" if count > len(keys) else "")
+        found = next(
+            (
+                (fault, formula)
+                for i, (_, fault, formula) in enumerate(sources)
+                if int(counts[f"c{i}"].iloc[0] or 0) > 0
+            ),
+            None,
+        )
+        line = column = 0
+        problem, hint = f"{self.what} fails", ""
+        if found is not None:
+            fault, formula = found
+            problem, hint = fault.problem, fault.hint
+            line, column = getattr(fault.node, "line", 0), getattr(fault.node, "column", 0)
+            if formula is not None and line:
+                mark = formula.mark_at(line, column)
+                line, column = mark.line, mark.column
+            elif hasattr(fault.node, "at"):
+                line, column = fault.node.at.line, fault.node.at.column
+        hint_text = f"{hint}; " if hint else ""
+        raise PolicyRunError(
+            f"{self.what}: {problem}; {hint_text}fails for {count} of the {self.subject} subjects ({shown})",
+            file=self.owner.run.policy.file,
+            line=line,
+            column=column,
+            what=self.what,
+            keys=keys,
+        )
+
+
+def _count_true(condition: ir.BooleanColumn) -> ir.IntegerScalar:
+    """How many rows the condition holds in (PostgreSQL cannot cast a boolean to bigint)."""
+    return ibis.ifelse(condition, 1, 0).sum()
+
+
+def _band(grades: Any, score: ir.Value) -> ir.Value:
+    x = number(score)
+    branches = []
+    for band in grades.bands:
+        test: ir.BooleanValue = ibis.literal(True)
+        if band.lower is not None:
+            bound = number(band.lower.value)
+            test = test & (x >= bound if band.lower.inclusive else x > bound)
+        if band.upper is not None:
+            bound = number(band.upper.value)
+            test = test & (x <= bound if band.upper.inclusive else x < bound)
+        branches.append((test, ibis.literal(band.label, type="string")))
+    return ibis.cases(*branches, else_=ibis.literal("", type="string"))
+
+
+def _entry_rows(
+    table: ir.Table,
+    fired: ir.Value,
+    rule: str,
+    subject: str,
+    key: ir.Value,
+    points: ir.Value,
+    amount: ir.Value,
+    source: str,
+) -> ir.Table:
+    points, amount = number(points), amount.cast(MONEY)
+    # A share whose link is NULL (a teller with no department above them) has nobody to go to.
+    moves = (points != number(0)) | (amount != number(0))
+    return table.filter(fired & moves & key.notnull()).select(
+        rule=ibis.literal(rule, type="string"),
+        subject=ibis.literal(subject, type="string"),
+        subject_key=key.cast("string"),
+        source_subject=ibis.literal(source, type="string"),
+        source_key=table[KEY].cast("string"),
+        points=points,
+        amount=amount,
+    )
+
+
+def evaluate_policy(
+    policy: Policy,
+    *,
+    period: PeriodContext,
+    frames: Mapping[str, ir.Table],
+    history: Mapping[str, Mapping[str, HistoryFrame]] | None = None,
+    check: bool = True,
+) -> EngineResult:
+    """Compile ``policy`` for ``period`` over ``frames``: lazy tables, computed where the frames live.
+
+    With ``check`` (the default) the fault conditions are executed first and PolicyRunError is raised
+    for the first formula that failed for some subject, so no result of a failed run is ever used.
+    """
+    run = _Run(policy, period, frames, history or {})
+    missing = [s.id for s in policy.subjects if s.id not in frames and _has_rules(policy, s.id)]
+    if missing:
+        raise ValueError(f"no frame for subject(s) {', '.join(missing)} of policy {policy.id}")
+    scorecards: dict[str, ir.Table] = {}
+    excluded: dict[str, ir.Table] = {}
+    entry_parts: list[ir.Table] = []
+    checks: list[FaultCheck] = []
+    for subject in policy.subjects:
+        if subject.id not in frames:
+            continue
+        builder = _Subject(run, subject.id)
+        scorecard, entries = builder.build()
+        scorecards[subject.id], excluded[subject.id] = scorecard, builder.excluded
+        if entries is not None:
+            entry_parts.append(entries)
+        checks.extend(builder.fault_checks())
+    if len(entry_parts) > 1:
+        entries_table = ibis.union(*entry_parts)
+    else:
+        entries_table = entry_parts[0] if entry_parts else _empty_entries()
+    result = EngineResult(scorecards=scorecards, entries=entries_table, excluded=excluded, checks=checks)
+    if check:
+        result.raise_for_faults()
+    return result
+
+
+def _has_rules(policy: Policy, subject: str) -> bool:
+    return any(rule.subject == subject for rule in policy.rules)
+
+
+def _empty_entries() -> ir.Table:
+    return ibis.memtable(
+        {
+            "rule": [],
+            "subject": [],
+            "subject_key": [],
+            "source_subject": [],
+            "source_key": [],
+            "points": [],
+            "amount": [],
+        },
+        schema={
+            "rule": "string",
+            "subject": "string",
+            "subject_key": "string",
+            "source_subject": "string",
+            "source_key": "string",
+            "points": NUMBER,
+            "amount": MONEY,
+        },
+    )
