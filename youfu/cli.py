@@ -15,11 +15,16 @@ FIRST = (
     "org_export",
     "standards",
     "inspections",
+    "rectification",
+    "complaints",
     "facts",
+    "feedback",
     "policy",
     "score",
     "explain",
+    "appraisal",
     "bench",
+    "tick",
     "user_create",
 )
 

@@ -45,6 +45,13 @@ def _fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _feedback_data_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Evaluator ratings are Parquet files (youfu.feedback.store), not database rows: a test that builds
+    # the demo must not leave them in the real data folder when its transaction is rolled back.
+    settings.FEEDBACK_DATA_DIR = tmp_path_factory.mktemp("feedback")
+
+
+@pytest.fixture(autouse=True)
 def _restore_language() -> Iterator[None]:
     # LocaleMiddleware activates the request's language (Accept-Language) and leaves it active in the
     # thread after the response: put the default back so later tests see the messages they expect.

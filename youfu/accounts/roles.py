@@ -63,6 +63,9 @@ VIEW_INSPECTIONS = frozenset(
         "inspections.view_inspection",
         "inspections.view_finding",
         "inspections.view_appeal",
+        "inspections.view_inspectionplan",
+        "inspections.view_plannedvisit",
+        "inspections.view_outletlocation",
     }
 )
 DO_INSPECTIONS = frozenset(
@@ -76,12 +79,69 @@ MANAGE_INSPECTIONS = frozenset(
         "inspections.import_inspections",
         "inspections.decide_appeal",
         "inspections.change_inspectionsettings",
+        "inspections.add_inspectionplan",
+        "inspections.delete_inspectionplan",
+        "inspections.change_outletlocation",
     }
 )
 APPEAL_INSPECTIONS = frozenset({"inspections.add_appeal"})
 
+# Complaints and praise (youfu.complaints): complaint handlers (客服) and the service office register,
+# handle, judge and import them and may reveal a customer's contact (logged); the outlet head registers
+# on-site cases and handles their own; the appraisal panel and auditors read (contacts stay masked).
+VIEW_COMPLAINTS = frozenset({"complaints.view_complaint"})
+HANDLE_COMPLAINTS = frozenset(
+    {"complaints.add_complaint", "complaints.change_complaint", "complaints.handle_complaint"}
+)
+MANAGE_COMPLAINTS = frozenset(
+    {"complaints.judge_complaint", "complaints.reveal_contact", "complaints.import_complaints"}
+)
+
+# Customer satisfaction (youfu.feedback): the service office loads evaluator ratings and records their
+# rates as indicator data; outlet heads, the appraisal panel and auditors read the rates of their subtree.
+VIEW_FEEDBACK = frozenset({"feedback.view_ratingbatch", "feedback.view_rates"})
+MANAGE_FEEDBACK = frozenset({"feedback.add_ratingbatch", "feedback.record_rating_facts"})
+
+# Staff appraisal (youfu.appraisal): everyone appraised fills their own forms and appeals their grade;
+# outlet heads and the service office rate as direct supervisor; the service office opens and closes
+# cycles and imports attendance; the appraisal panel scores the quarter and decides appeals. Seeing
+# other people's forms and results (OVERSEE_APPRAISAL) is for supervisors, the panel and auditors.
+OWN_APPRAISAL = frozenset({"appraisal.view_monthlyform", "appraisal.add_appeal"})
+OVERSEE_APPRAISAL = frozenset(
+    {
+        "appraisal.view_cycle",
+        "appraisal.view_monthlyform",
+        "appraisal.view_quarterresult",
+        "appraisal.view_appeal",
+        "appraisal.view_review",
+    }
+)
+RATE_APPRAISAL = frozenset({"appraisal.rate_supervisor"})
+MANAGE_APPRAISAL = frozenset(
+    {
+        "appraisal.add_cycle",
+        "appraisal.close_cycle",
+        "appraisal.import_adjustments",
+        "appraisal.rate_supervisor",
+    }
+)
+PANEL_APPRAISAL = frozenset({"appraisal.rate_panel", "appraisal.decide_appeal"})
+
+# Rectification (youfu.rectification): the outlet (its head, its staff, the responsible person) opens,
+# works on and submits; inspectors re-inspect (verify or reject); the service office also closes; the
+# appraisal panel and auditors read.
+VIEW_RECTIFICATION = frozenset(
+    {"rectification.view_rectification", "rectification.view_rectificationevidence"}
+)
+WORK_RECTIFICATION = frozenset({"rectification.add_rectification", "rectification.change_rectification"})
+VERIFY_RECTIFICATION = frozenset({"rectification.verify_rectification"})
+MANAGE_RECTIFICATION = VERIFY_RECTIFICATION | frozenset({"rectification.close_rectification"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SERVICE_OFFICE: VIEW_ORG
+    | OWN_APPRAISAL
+    | OVERSEE_APPRAISAL
+    | MANAGE_APPRAISAL
     | MANAGE_ORG
     | VIEW_AUDIT
     | MANAGE_USERS
@@ -93,24 +153,71 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | MANAGE_SCORING
     | VIEW_INSPECTIONS
     | DO_INSPECTIONS
-    | MANAGE_INSPECTIONS,
-    Role.INSPECTOR: VIEW_ORG | VIEW_FACTS | VIEW_STANDARDS | VIEW_SCORING | VIEW_INSPECTIONS | DO_INSPECTIONS,
-    Role.OUTLET_HEAD: VIEW_ORG
+    | MANAGE_INSPECTIONS
+    | VIEW_RECTIFICATION
+    | WORK_RECTIFICATION
+    | MANAGE_RECTIFICATION
+    | VIEW_COMPLAINTS
+    | HANDLE_COMPLAINTS
+    | MANAGE_COMPLAINTS
+    | VIEW_FEEDBACK
+    | MANAGE_FEEDBACK,
+    Role.INSPECTOR: VIEW_ORG
+    | OWN_APPRAISAL
     | VIEW_FACTS
     | VIEW_STANDARDS
     | VIEW_SCORING
     | VIEW_INSPECTIONS
-    | APPEAL_INSPECTIONS,
-    Role.STAFF: VIEW_ORG | VIEW_STANDARDS,
-    Role.COMPLAINT_HANDLER: VIEW_ORG | VIEW_STANDARDS,
-    Role.APPRAISAL_PANEL: VIEW_ORG | VIEW_FACTS | VIEW_STANDARDS | VIEW_SCORING | VIEW_INSPECTIONS,
+    | DO_INSPECTIONS
+    | VIEW_RECTIFICATION
+    | VERIFY_RECTIFICATION,
+    Role.OUTLET_HEAD: VIEW_ORG
+    | OWN_APPRAISAL
+    | OVERSEE_APPRAISAL
+    | RATE_APPRAISAL
+    | VIEW_FACTS
+    | VIEW_STANDARDS
+    | VIEW_SCORING
+    | VIEW_INSPECTIONS
+    | APPEAL_INSPECTIONS
+    | VIEW_RECTIFICATION
+    | WORK_RECTIFICATION
+    | VIEW_COMPLAINTS
+    | HANDLE_COMPLAINTS
+    | VIEW_FEEDBACK,
+    Role.STAFF: VIEW_ORG
+    | OWN_APPRAISAL
+    | VIEW_STANDARDS
+    | VIEW_RECTIFICATION
+    | frozenset({"rectification.change_rectification"}),
+    Role.COMPLAINT_HANDLER: VIEW_ORG
+    | OWN_APPRAISAL
+    | VIEW_STANDARDS
+    | VIEW_COMPLAINTS
+    | HANDLE_COMPLAINTS
+    | MANAGE_COMPLAINTS,
+    Role.APPRAISAL_PANEL: VIEW_ORG
+    | OWN_APPRAISAL
+    | OVERSEE_APPRAISAL
+    | PANEL_APPRAISAL
+    | VIEW_FACTS
+    | VIEW_STANDARDS
+    | VIEW_SCORING
+    | VIEW_INSPECTIONS
+    | VIEW_RECTIFICATION
+    | VIEW_COMPLAINTS
+    | VIEW_FEEDBACK,
     Role.AUDITOR: VIEW_ORG
+    | OVERSEE_APPRAISAL
     | VIEW_AUDIT
     | frozenset({"accounts.view_user"})
     | VIEW_FACTS
     | VIEW_STANDARDS
     | VIEW_SCORING
-    | VIEW_INSPECTIONS,
+    | VIEW_INSPECTIONS
+    | VIEW_RECTIFICATION
+    | VIEW_COMPLAINTS
+    | VIEW_FEEDBACK,
 }
 
 # Periods are bank-wide calendar windows: only an office at the head office or a branch may create or

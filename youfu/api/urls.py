@@ -27,12 +27,22 @@ urlpatterns = [
     *router.urls,
     # Indicator data (youfu.facts): its own routes, under /api/v1/facts/.
     path("facts/", include("youfu.facts.api")),
+    # Customer satisfaction (youfu.feedback): rating batches and rates, under /api/v1/feedback/.
+    path("feedback/", include("youfu.feedback.api")),
     # Scoring (youfu.scoring): policies, runs, rankings, explanations, what-if, under /api/v1/scoring/.
     path("scoring/", include("youfu.scoring.api")),
+    # Staff appraisal (youfu.appraisal): cycles, forms, ratings, ballots, results, appeals.
+    path("appraisal/", include("youfu.appraisal.api")),
     # Checklists (youfu.standards): its own routes, under /api/v1/standards/.
     path("standards/", include("youfu.standards.api")),
     # Inspections (youfu.inspections): checks, evidence, workflow, appeals, under /api/v1/inspections/.
     path("inspections/", include("youfu.inspections.api")),
+    # Complaints and praise (youfu.complaints): intake, handling, verdicts, SLA board: /api/v1/complaints/.
+    path("complaints/", include("youfu.complaints.api")),
+    # Notifications (youfu.notifications): the caller's own inbox, under /api/v1/notifications/.
+    path("notifications/", include("youfu.notifications.api")),
+    # Rectification (youfu.rectification): follow-up of findings, under /api/v1/rectification/.
+    path("rectification/", include("youfu.rectification.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/v1/ answers in the API's error shape, not with an HTML page.

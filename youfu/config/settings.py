@@ -46,8 +46,13 @@ INSTALLED_APPS = [
     "youfu.ledger",
     "youfu.standards",
     "youfu.inspections",
+    "youfu.complaints",
+    "youfu.notifications",
+    "youfu.rectification",
     "youfu.facts",
+    "youfu.feedback",
     "youfu.scoring",
+    "youfu.appraisal",
     "youfu.bench",
     "youfu.api",
     "youfu.web",
@@ -81,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "youfu.web.context_processors.navigation",
+                "youfu.notifications.context_processors.notices",
             ],
         },
     },
@@ -138,6 +144,10 @@ MEDIA_URL = "/media/"
 # Inspection evidence (youfu.inspections): photos up to this size; served only through the app's pages,
 # which check the viewer's subtree (MEDIA_URL is not routed).
 INSPECTIONS_MAX_PHOTO_BYTES = env_int("INSPECTIONS_MAX_PHOTO_BYTES", 10 * 1024 * 1024)
+# Rectification (youfu.rectification): remind this many days before the deadline; escalate one level up
+# the org tree the first day overdue and again every this many days.
+RECTIFICATION_REMIND_DAYS = env_int("RECTIFICATION_REMIND_DAYS", 3)
+RECTIFICATION_ESCALATION_STEP_DAYS = env_int("RECTIFICATION_ESCALATION_STEP_DAYS", 7)
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -147,6 +157,15 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "youfu@localhost")
+# Outgoing mail of notices (youfu.notifications); tests use Django's locmem backend automatically.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# The address of this site as users reach it, put in front of the links in e-mailed notices.
+YOUFU_BASE_URL = env_str("YOUFU_BASE_URL", "http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -192,6 +211,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionStatusEnum": "youfu.inspections.choices.InspectionStatus",
         "EvidenceKindEnum": "youfu.inspections.choices.EvidenceKind",
         "AppealStatusEnum": "youfu.inspections.choices.AppealStatus",
+        "RectificationStatusEnum": "youfu.rectification.choices.RectificationStatus",
+        "HandlingEnum": "youfu.rectification.choices.Handling",
     },
 }
 

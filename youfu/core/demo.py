@@ -24,9 +24,13 @@ class DemoPart:
 
 
 def demo_parts() -> list[DemoPart]:
+    from youfu.appraisal import demo as appraisal_demo
+    from youfu.complaints import demo as complaints_demo
     from youfu.facts import demo as facts_demo
+    from youfu.feedback import demo as feedback_demo
     from youfu.inspections import demo as inspections_demo
     from youfu.org import demo as org_demo
+    from youfu.rectification import demo as rectification_demo
     from youfu.scoring import demo as scoring_demo
     from youfu.standards import demo as standards_demo
 
@@ -53,6 +57,22 @@ def demo_parts() -> list[DemoPart]:
             delete=inspections_demo.demo_inspections_delete,
             exists=inspections_demo.demo_inspections_exists,
         ),
+        # After inspections (it follows their findings up), before the facts and scoring.
+        DemoPart(
+            name="rectification",
+            steps=rectification_demo.STEPS,
+            create=rectification_demo.demo_rectification_create,
+            delete=rectification_demo.demo_rectification_delete,
+            exists=rectification_demo.demo_rectification_exists,
+        ),
+        # After inspections, before the facts and scoring: its verdicts record complaint facts.
+        DemoPart(
+            name="complaints",
+            steps=complaints_demo.STEPS,
+            create=complaints_demo.demo_complaints_create,
+            delete=complaints_demo.demo_complaints_delete,
+            exists=complaints_demo.demo_complaints_exists,
+        ),
         DemoPart(
             name="facts",
             steps=facts_demo.STEPS,
@@ -60,12 +80,28 @@ def demo_parts() -> list[DemoPart]:
             delete=facts_demo.demo_facts_delete,
             exists=facts_demo.demo_facts_exists,
         ),
+        # After the facts (whose reset removes the demo bank's facts, the rates recorded here too).
+        DemoPart(
+            name="feedback",
+            steps=feedback_demo.STEPS,
+            create=feedback_demo.demo_feedback_create,
+            delete=feedback_demo.demo_feedback_delete,
+            exists=feedback_demo.demo_feedback_exists,
+        ),
         DemoPart(
             name="scoring",
             steps=scoring_demo.STEPS,
             create=scoring_demo.demo_scoring_create,
             delete=scoring_demo.demo_scoring_delete,
             exists=scoring_demo.demo_scoring_exists,
+        ),
+        # Last: its cycles hold R3, a policy version the scoring part's reset would otherwise remove.
+        DemoPart(
+            name="appraisal",
+            steps=appraisal_demo.STEPS,
+            create=appraisal_demo.demo_appraisal_create,
+            delete=appraisal_demo.demo_appraisal_delete,
+            exists=appraisal_demo.demo_appraisal_exists,
         ),
     ]
 

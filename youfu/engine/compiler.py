@@ -102,8 +102,12 @@ class Compiler:
         aggregates: Mapping[Call, tuple[str, str | None]] | None = None,
         partition: tuple[str, ...] = (),
         eager: list[Fault] | None = None,
+        ranks: Mapping[Call, str] | None = None,
     ) -> None:
         self.table = table
+        # rank/top/bottom calls whose ranks the caller has joined in as columns already (computed
+        # on a narrow table of key, group and value: a window over every column costs far more)
+        self.ranks = ranks or {}
         self.names = names
         self.scopes = scopes
         self.aggregates = aggregates or {}
@@ -136,6 +140,8 @@ class Compiler:
                 return Col(ibis.literal(node.value))
             case Name():
                 return self.name(node)
+            case Unary(op="-", operand=Num(value=Decimal() as given)):
+                return Col(number(-given if given else given))  # -3 is a literal, not an expression
             case Unary(op="-"):
                 operand = self.compile(node.operand)
                 return Col((-number(operand.value)).cast(NUMBER), operand.fault)
@@ -269,7 +275,10 @@ class Compiler:
             return number(1)
         if ranked.fault is not None:  # one bad value would move everyone's rank: always an error
             self.eager.append(Fault(node, f"{node.func}() ranks a value that fails", ranked.fault))
+        if node in self.ranks:
+            return self.table[self.ranks[node]]
         group = [*self.partition, *([self.scopes[within]] if within else [])]
+        x = self.column(x)  # a column first: a rank of a rank would be a window inside a window
         window = ibis.window(group_by=group or None, order_by=[ibis.desc(x) if descending else x])
         return (ibis.rank().over(window) + 1).cast(NUMBER)
 

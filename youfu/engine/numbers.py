@@ -15,11 +15,12 @@ decimal places: + and − exact, × and ÷ rounded half up (away from zero) to 1
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal, localcontext
 from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from youfu.core.money import SCALE, ULP
@@ -56,6 +57,11 @@ def multiply_checked(a: ir.NumericValue, b: ir.NumericValue) -> tuple[ir.Numeric
     cast (rounded) to 10. All parts have one sign, so rounding the last part alone rounds the sum.
     """
     a, b = number(a), number(b)
+    # By a whole number written in the formula (3 × x, -5 × x, x × 200): exact, no rounding needed.
+    if (whole := _whole_literal(b)) is not None:
+        return _multiply_by_whole(a, whole)
+    if (whole := _whole_literal(a)) is not None:
+        return _multiply_by_whole(b, whole)
     # Far beyond 10^18 (a double is off by ~1e-16): the exact parts would not fit; keep them at 0.
     huge = (a.cast(FLOAT) * b.cast(FLOAT)).abs() >= 1e27
     x, y = a.abs(), b.abs()
@@ -69,6 +75,40 @@ def multiply_checked(a: ir.NumericValue, b: ir.NumericValue) -> tuple[ir.Numeric
     negative = (a < 0) != (b < 0)
     value = (kept * ibis.ifelse(negative, number(-1), number(1)).cast(WHOLE)).cast(NUMBER)
     return value, huge | (magnitude >= number(LIMIT))
+
+
+def _whole_literal(value: ir.NumericValue) -> int | None:
+    """The value of a literal whole number (``3``, ``-(5)``, casts around it), else None."""
+    op, sign = value.op(), 1
+    while True:
+        if isinstance(op, ops.Cast):
+            op = op.arg
+        elif isinstance(op, ops.Negate):
+            op, sign = op.arg, -sign
+        else:
+            break
+    if not isinstance(op, ops.Literal) or isinstance(op.value, bool):
+        return None
+    if not isinstance(op.value, int | Decimal):
+        return None
+    given = Decimal(op.value)
+    if not given.is_finite() or given != given.to_integral_value():
+        return None
+    return sign * int(given)
+
+
+def _multiply_by_whole(a: ir.NumericValue, k: int) -> tuple[ir.NumericValue, ir.BooleanValue]:
+    """a × k for a whole literal k: exact at 10 places (no rounding), and 10^18 or more where
+    |a| ≥ 10^18 / |k| (a has 10 places, so the bound is rounded up to them). The product is only
+    taken where it fits: a failing row's value is 0, never an overflow."""
+    if k == 0:
+        return number(0), ibis.literal(False)
+    with localcontext() as context:
+        context.prec = 60
+        bound = (LIMIT / abs(k)).quantize(ULP, rounding=ROUND_CEILING)
+    too_big = a.abs() >= number(bound)
+    safe = ibis.ifelse(too_big, number(0), a)
+    return (safe * ibis.literal(Decimal(k), type=WHOLE)).cast(NUMBER), too_big
 
 
 def _exact_product(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:

@@ -23,8 +23,10 @@ Rounding, the one rule of youfu.core.money: rule amounts to the fen, points to 2
 from __future__ import annotations
 
 import calendar
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -49,6 +51,25 @@ LINK = "link__"
 MONEY = dt.Decimal(38, 2)
 POINTS_PLACES = 2
 _INTERNAL = "__yf_"
+
+# Columns of a subject's table that only formulas computed from them read (operands of × and ÷,
+# narrow ranks, aggregates over spans): never stored. Fault and source columns are.
+_INTERMEDIATE = re.compile(r"__yf_(x|operand|rank|agg)\d")
+
+
+@contextmanager
+def _unfused() -> Iterator[None]:
+    """Compile without Ibis merging each column definition into the next (``fuse_selects``): a
+    subject's table is a long chain of them and merging is quadratic in Python (about a second for
+    R1); the backend's optimiser flattens the nested selects the same."""
+    options = ibis.options.sql
+    before = options.fuse_selects
+    options.fuse_selects = False
+    try:
+        yield
+    finally:
+        options.fuse_selects = before
+
 
 _TYPES = {Type.NUMBER: NUMBER, Type.BOOL: dt.boolean, Type.TEXT: dt.string}
 
@@ -167,6 +188,17 @@ def _aggregate_calls(tree: Expr) -> Iterator[Call]:
         return  # aggregates do not nest
     for child in children(tree):
         yield from _aggregate_calls(child)
+
+
+def _rank_calls(tree: Expr) -> Iterator[Call]:
+    """The rank/top/bottom calls of a formula, inner ones first, not those inside an aggregate over
+    a span (they rank per period, in the history)."""
+    if isinstance(tree, Call) and any(keyword.name == "over" for keyword in tree.keywords):
+        return
+    for child in children(tree):
+        yield from _rank_calls(child)
+    if isinstance(tree, Call) and tree.func in ("rank", "top", "bottom"):
+        yield tree
 
 
 def _per_period(tree: Expr, known: set[str]) -> bool:
@@ -311,6 +343,7 @@ class _Subject:
         for input_ in run.policy.inputs:
             self.names.columns[input_.name] = input_.name
         self.aggregated: dict[Call, tuple[str, str | None]] = {}
+        self.ranked: dict[Call, str] = {}  # rank/top/bottom call → its column (attach_ranks)
         self.counter = 0
         # Every place a row can fail, materialised as a column: (column, fault, formula).
         self.sources: list[tuple[str, Fault, Formula | None]] = []
@@ -334,6 +367,7 @@ class _Subject:
         if formula is None or formula.tree is None:
             return None
         self.attach_aggregates(formula)
+        self.attach_ranks(formula.tree)
         eager: list[Fault] = []
         compiler = Compiler(
             self.table,
@@ -341,6 +375,7 @@ class _Subject:
             scopes=self.run.scope_columns,
             aggregates=self.aggregated,
             eager=eager,
+            ranks=self.ranked,
         )
         col = compiler.compile(formula.tree)
         self.table = compiler.table  # with the operands the compiler made columns of
@@ -357,6 +392,37 @@ class _Subject:
                 self.eager.append(name)
         if new:
             self.table = self.table.mutate(**new)
+
+    def attach_ranks(self, tree: Expr) -> None:
+        """Each rank/top/bottom of the formula computed on a narrow table (the key, the group and the
+        ranked value) and joined in as a column: a window over the whole row would sort every column
+        with it. The compiler then reads the column (``Compiler.ranks``); the ranked value is
+        compiled again there, for its faults."""
+        for call in _rank_calls(tree):
+            if call in self.ranked:
+                continue
+            compiler = Compiler(
+                self.table,
+                self.names,
+                scopes=self.run.scope_columns,
+                aggregates=self.aggregated,
+                ranks=self.ranked,
+            )
+            x = number(compiler.compile(call.args[0]).value)
+            if isinstance(x, ir.Scalar):  # a constant: the compiler ranks every row first
+                continue
+            base = compiler.table
+            words = {kw.name: kw.value.id for kw in call.keywords if isinstance(kw.value, Name)}
+            descending = words.get("order", "desc") == "desc" if call.func == "rank" else call.func == "top"
+            group = [self.run.scope_columns[words["within"]]] if "within" in words else []
+            name, value, key = self.next_name("rank"), f"{_INTERNAL}value", f"{_INTERNAL}key"
+            narrow = base.select(KEY, *group, **{value: x})
+            ordered = ibis.desc(narrow[value]) if descending else narrow[value]
+            window = ibis.window(group_by=[narrow[g] for g in group] or None, order_by=[ordered])
+            ranked = narrow.select(**{key: narrow[KEY], name: (ibis.rank().over(window) + 1).cast(NUMBER)})
+            joined = base.left_join(ranked, base[KEY] == ranked[key])
+            self.table = joined.select(*base.columns, name)
+            self.ranked[call] = name
 
     def attach_aggregates(self, formula: Formula) -> None:
         assert formula.tree is not None
@@ -529,10 +595,15 @@ class _Subject:
             # read the stored table (compiling the long expression again for each would cost more
             # than running it). Frames of in-memory tables only (no backend yet) stay lazy.
             name = f"yf_result_{self.subject}_{uuid.uuid4().hex[:12]}"
-            if backends[0].name == "pyspark":  # no temporary tables there: a cached DataFrame
-                self.table = self.table.cache()
-            else:
-                self.table = backends[0].create_table(name, self.table, temp=True)
+            # Only what scorecards, entries and fault checks read is stored: not the operands and
+            # ranks that were columns only for the formulas computed from them.
+            kept = [c for c in self.table.columns if not _INTERMEDIATE.match(c)]
+            table = self.table.select(*kept)
+            with _unfused():
+                if backends[0].name == "pyspark":  # no temporary tables there: a cached DataFrame
+                    self.table = table.cache()
+                else:
+                    self.table = backends[0].create_table(name, table, temp=True)
         return self.scorecard(), self.entries(rules)
 
     def rank(self, rules: Sequence[Rule]) -> None:
@@ -546,14 +617,23 @@ class _Subject:
             gives_points = any(rule.points is not None for rule in rules)
             value = Col(self.table["total_points" if gives_points else "total_amount"])
         self.put("rank_value", Col(number(value.value), value.fault))
-        x = self.table["rank_value"]
+        # Ranked on a narrow table (key, scopes, value) and joined back: see attach_ranks.
+        scopes = {s: c for s, c in self.run.scope_columns.items() if c in self.table.columns}
+        narrow = self.table.select(KEY, "rank_value", *scopes.values())
+        x = narrow["rank_value"]
         order = [ibis.desc(x) if descending else x]
-        ranks: dict[str, ir.Value] = {"rank__all": ibis.rank().over(ibis.window(order_by=order)) + 1}
-        for scope, column in self.run.scope_columns.items():
-            if column in self.table.columns:
-                window = ibis.window(group_by=[self.table[column]], order_by=order)
-                ranks[f"rank__{scope}"] = ibis.rank().over(window) + 1
-        self.table = self.table.mutate(**ranks)
+        key = f"{_INTERNAL}key"
+        ranks: dict[str, ir.Value] = {
+            key: narrow[KEY],
+            "rank__all": ibis.rank().over(ibis.window(order_by=order)) + 1,
+        }
+        for scope, column in scopes.items():
+            window = ibis.window(group_by=[narrow[column]], order_by=order)
+            ranks[f"rank__{scope}"] = ibis.rank().over(window) + 1
+        ranked = narrow.select(**ranks)
+        base = self.table
+        joined = base.left_join(ranked, base[KEY] == ranked[key])
+        self.table = joined.select(*base.columns, *(name for name in ranks if name != key))
         if value.fault is not None:
             self.checks.append(("ranking", self.names.faults["rank_value"]))
 

@@ -20,9 +20,9 @@ from rest_framework.response import Response
 from youfu.api.serializers import PersonNumberField, StrictSerializer, UnitCodeField
 from youfu.core.errors import ApplicationError
 from youfu.inspections import selectors, services
-from youfu.inspections.choices import AppealStatus, InspectionKind
+from youfu.inspections.choices import AppealStatus, InspectionKind, PlanSampling, VisitStatus
 from youfu.inspections.filters import InspectionFilter
-from youfu.inspections.models import Appeal, Evidence, Finding, Inspection, ItemResult
+from youfu.inspections.models import Appeal, Evidence, Finding, Inspection, InspectionPlan, ItemResult
 from youfu.org.api import PaginatedMixin
 from youfu.org.models import Period
 
@@ -518,6 +518,244 @@ class AppealViewSet(_Base):
         return Response(AppealSerializer(appeal).data)
 
 
+# --- Plans, outlet locations, third-party import ----------------------------------------------------
+
+
+class CoverageSerializer(serializers.Serializer):
+    unit = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    flagged = serializers.IntegerField()
+    done_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
+    late_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
+    missed_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
+    pending_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
+    covered_pct = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    period = serializers.CharField(source="period.code", read_only=True)
+    scope = serializers.CharField(source="scope.code", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = InspectionPlan
+        fields = [
+            "id",
+            "name",
+            "period",
+            "scope",
+            "kind",
+            "visits_per_outlet",
+            "mystery_share",
+            "sampling",
+            "seed",
+            "grace_days",
+            "max_distance_m",
+            "notes",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanDetailSerializer(PlanSerializer):
+    coverage = CoverageSerializer(read_only=True, help_text=_("Of the planned visits you see."))
+    by_unit = CoverageSerializer(many=True, read_only=True, help_text=_("Per sub-branch."))
+
+    class Meta(PlanSerializer.Meta):
+        fields = [*PlanSerializer.Meta.fields, "coverage", "by_unit"]
+        read_only_fields = fields
+
+
+class PlanCreateSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=128)
+    period = serializers.SlugRelatedField(slug_field="code", queryset=Period.objects.all())
+    scope = UnitCodeField(help_text=_("The bank or a unit of your subtree: its active outlets are planned."))
+    kind = serializers.ChoiceField(choices=InspectionKind.choices)
+    visits_per_outlet = serializers.IntegerField(default=1)
+    mystery_share = serializers.IntegerField(
+        default=0, help_text=_("Share of the visits by mystery shopper, in per cent.")
+    )
+    sampling = serializers.ChoiceField(choices=PlanSampling.choices, default=PlanSampling.RANDOM)
+    seed = serializers.IntegerField(required=False, allow_null=True, default=None)
+    grace_days = serializers.IntegerField(default=15)
+    max_distance_m = serializers.IntegerField(default=500)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlannedVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="visit.pk")
+    outlet = serializers.CharField(source="visit.outlet.code")
+    outlet_name = serializers.CharField(source="visit.outlet.name")
+    kind = serializers.CharField(source="visit.kind")
+    sequence = serializers.IntegerField(source="visit.sequence")
+    window_start = serializers.DateField(source="visit.window_start")
+    window_end = serializers.DateField(source="visit.window_end")
+    status = serializers.ChoiceField(choices=VisitStatus.choices)
+    inspection = serializers.IntegerField(source="inspection.pk", allow_null=True, default=None)
+    inspection_date = serializers.DateField(source="inspection.date", allow_null=True, default=None)
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class LocationSerializer(StrictSerializer):
+    unit = UnitCodeField(help_text=_("Outlet code."))
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6)
+
+
+class ImportSerializer(StrictSerializer):
+    file = serializers.FileField(help_text=_("The firm's .xlsx file."))
+    standard = serializers.CharField(help_text=_("Standard code, e.g. MS-OUTLET."))
+    version = serializers.IntegerField(required=False, allow_null=True, default=None)
+    firm = serializers.CharField(required=False, allow_blank=True, default="")
+    layout = serializers.ChoiceField(choices=[("auto", "auto"), ("a", "a"), ("b", "b")], default="auto")
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class ImportedVisitSerializer(serializers.Serializer):
+    ref = serializers.CharField()
+    outlet = serializers.CharField()
+    date = serializers.DateField()
+    sheet = serializers.CharField()
+    row = serializers.IntegerField()
+    items = serializers.IntegerField()
+    findings = serializers.IntegerField()
+    inspection = serializers.IntegerField(source="inspection_id", allow_null=True)
+    unchanged = serializers.BooleanField()
+
+
+class ImportResultSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    layout = serializers.CharField()
+    standard = serializers.CharField()
+    version = serializers.IntegerField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    visits = ImportedVisitSerializer(many=True)
+
+
+class ViewPlans(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.has_perm("inspections.view_inspectionplan"))
+
+
+class PlanViewSet(PaginatedMixin, viewsets.GenericViewSet):
+    queryset = InspectionPlan.objects.none()
+    serializer_class = PlanSerializer
+    permission_classes = [ViewPlans]
+
+    def get_queryset(self) -> QuerySet[InspectionPlan]:
+        return selectors.plan_list(user=self.request.user)
+
+    def _today(self) -> Any:
+        import datetime as dt
+
+        raw = self.request.query_params.get("today", "")
+        try:
+            return dt.date.fromisoformat(raw) if raw else None
+        except ValueError as exc:
+            raise ApplicationError(str(_("Give the date as YYYY-MM-DD.")), field="today") from exc
+
+    def _detail(self, plan: InspectionPlan, status: int = 200) -> Response:
+        rows = selectors.plan_rows(user=self.request.user, plan=plan, today=self._today())
+        total, groups = selectors.plan_coverage(rows)
+        data = PlanSerializer(plan).data
+        data["coverage"] = CoverageSerializer(total.as_dict()).data
+        data["by_unit"] = CoverageSerializer([g.as_dict() for g in groups], many=True).data
+        return Response(data, status=status)
+
+    @extend_schema(summary="List inspection plans", responses=PlanSerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return self.paginated(self.get_queryset(), PlanSerializer)
+
+    @extend_schema(
+        summary="Plan a period's checks (planned visits generated at once)",
+        request=PlanCreateSerializer,
+        responses={201: PlanDetailSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        data = PlanCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        plan = services.plan_create(actor=request.user, **data.validated_data)
+        return self._detail(plan, 201)
+
+    @extend_schema(
+        summary="A plan with its coverage (done, late, missed, pending) in all and per sub-branch",
+        description=_("Query: today=YYYY-MM-DD to judge as of another day."),
+        responses=PlanDetailSerializer,
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._detail(selectors.plan_get(user=request.user, pk=pk))
+
+    @extend_schema(
+        summary="A plan's visits you see, each with its status, check and evidence flags",
+        description=_("Query: status (done, late, missed, pending), today=YYYY-MM-DD."),
+        responses=PlannedVisitSerializer(many=True),
+    )
+    def visits(self, request: Request, pk: str) -> Response:
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        rows = selectors.plan_rows(user=request.user, plan=plan, today=self._today())
+        status = request.query_params.get("status", "")
+        if status in VisitStatus.values:
+            rows = [r for r in rows if r.status == status]
+        return self.paginated(rows, PlannedVisitSerializer)
+
+    @extend_schema(
+        summary="Set an outlet's location", request=LocationSerializer, responses=LocationSerializer
+    )
+    def location(self, request: Request) -> Response:
+        data = LocationSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        stored = services.outlet_location_set(actor=request.user, **data.validated_data)
+        return Response(
+            {"unit": stored.unit.code, "latitude": str(stored.latitude), "longitude": str(stored.longitude)}
+        )
+
+
+class ImportView(_Base):
+    queryset = Inspection.objects.none()
+    serializer_class = ImportResultSerializer
+
+    @extend_schema(
+        summary="Import a mystery-shopping firm's Excel results (layout a or b; all or nothing)",
+        description=_(
+            "dry_run=true checks the file and returns what would be created. Errors: 400 with one detail "
+            "per problem (row, field = column (sheet)). A visit reference already imported is unchanged."
+        ),
+        request={"multipart/form-data": ImportSerializer},
+        responses=ImportResultSerializer,
+    )
+    def create(self, request: Request) -> Response:
+        from youfu.inspections.imports import inspections_import
+
+        data = ImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        result = inspections_import(actor=request.user, **fields)
+        return Response(
+            ImportResultSerializer(
+                {
+                    "dry_run": fields["dry_run"],
+                    "layout": result.layout,
+                    "standard": result.standard,
+                    "version": result.version,
+                    "rows": result.rows,
+                    "created": result.created,
+                    "unchanged": result.unchanged,
+                    "visits": result.visits,
+                }
+            ).data,
+            status=200 if fields["dry_run"] else 201,
+        )
+
+
 _MULTIPART = {"parser_classes": [MultiPartParser, FormParser]}
 
 # Routed by youfu.api.urls under /api/v1/inspections/.
@@ -543,4 +781,9 @@ urlpatterns = [
     path("appeals/", AppealViewSet.as_view({"get": "list"}), name="appeal-list"),
     path("appeals/<int:pk>/", AppealViewSet.as_view({"get": "retrieve"}), name="appeal-detail"),
     path("appeals/<int:pk>/decide/", AppealViewSet.as_view({"post": "decide"}), name="appeal-decide"),
+    path("plans/", PlanViewSet.as_view({"get": "list", "post": "create"}), name="plan-list"),
+    path("plans/<int:pk>/", PlanViewSet.as_view({"get": "retrieve"}), name="plan-detail"),
+    path("plans/<int:pk>/visits/", PlanViewSet.as_view({"get": "visits"}), name="plan-visits"),
+    path("locations/", PlanViewSet.as_view({"post": "location"}), name="outlet-location"),
+    path("import/", ImportView.as_view({"post": "create"}, **_MULTIPART), name="inspection-import"),
 ]

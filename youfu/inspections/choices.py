@@ -55,3 +55,29 @@ class EventAction(models.TextChoices):
     APPEAL_DECIDED = "appeal_decided", _("appeal decided")
     FINAL = "final", _("final")
     FACTS = "facts", _("indicator data recorded")
+
+
+class PlanSampling(models.TextChoices):
+    """How a plan picks the visits done by mystery shopper: a reproducible random draw (its seed is
+    stored with the plan) or fixed, spread evenly over the outlets in code order."""
+
+    RANDOM = "random", _("Random draw")
+    FIXED = "fixed", _("Fixed (spread evenly by outlet code)")
+
+
+class VisitStatus(models.TextChoices):
+    """A planned visit's state, computed from the checks recorded (never stored)."""
+
+    DONE = "done", _("Done")
+    LATE = "late", _("Late")
+    MISSED = "missed", _("Missed")
+    PENDING = "pending", _("Pending")
+
+
+# Checks that count as a planned visit made: submitted or later, not replaced by a correction.
+VISIT_STATUSES = (
+    InspectionStatus.SUBMITTED,
+    InspectionStatus.APPROVED,
+    InspectionStatus.PUBLISHED,
+    InspectionStatus.FINAL,
+)

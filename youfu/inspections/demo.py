@@ -5,6 +5,12 @@ checks — each filled by the inspector `jiancha`, approved and published by the
 `fuwuban`, with findings attributed to the outlet's people, habits that repeat, a couple of appeals
 (one upheld, one reversed and corrected), and all of it final, its facts recorded per quarter.
 
+Then the branch office's plan for the year's fourth quarter (every outlet once, on site, 60 % of the
+visits by mystery shopper, drawn with a fixed seed, 15 days' grace) against those checks: the mystery
+shoppers' visits are done, most on-site visits missed, and two catch-up on-site checks in the first days
+of January are late (published, left for `youfu inspections finalize`; one has a photo taken the day
+before, flagged). Every outlet gets a location (OutletLocation) for the photo distance check.
+
 Deterministic (seeded random); runs after the standards part and before the facts and scoring parts.
 """
 
@@ -15,6 +21,7 @@ import io
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from auditlog.context import disable_auditlog
@@ -24,13 +31,13 @@ from django.utils.translation import gettext as _
 from youfu.accounts.models import User
 from youfu.facts.demo import demo_year
 from youfu.inspections import services
-from youfu.inspections.models import Appeal, Evidence, Inspection
+from youfu.inspections.models import Appeal, Evidence, Inspection, InspectionPlan, OutletLocation
 from youfu.org.choices import Position, UnitKind
 from youfu.org.models import Person, Unit
 from youfu.standards.choices import VersionStatus
 from youfu.standards.models import StandardVersion
 
-STEPS = 2
+STEPS = 3
 HEAD_OFFICE_CODE = "100000"
 STANDARD_CODE = "MS-OUTLET"
 WEAK_OUTLETS = 5
@@ -48,15 +55,27 @@ class InspectionsDemoSummary:
     repeats: int
     duplicates: int
     appeals: int
+    plan_done: int = 0
+    plan_late: int = 0
+    plan_missed: int = 0
 
     def __str__(self) -> str:
-        return (
+        text = (
             _(
                 "Inspections %(year)s: %(inspections)d checks, %(findings)d findings (%(repeats)d repeats, "
                 "%(duplicates)d seen on two channels), %(appeals)d appeals."
             )
             % self.__dict__
         )
+        if self.plan_done or self.plan_late or self.plan_missed:
+            text += " " + (
+                _(
+                    "Fourth-quarter plan: %(plan_done)d visits done, %(plan_late)d late, "
+                    "%(plan_missed)d missed."
+                )
+                % self.__dict__
+            )
+        return text
 
 
 def _demo_units() -> list[Unit]:
@@ -198,6 +217,8 @@ def _create(*, seed: int, progress: Progress | None) -> InspectionsDemoSummary:
     step(_("Inspections: appeals"))
     appeals = _demo_appeals(made, outlet_head, office, reviewer2, year)
     services.inspections_finalize_due(today=dt.date(year + 1, 1, 31))
+    step(_("Inspections: the fourth-quarter plan"))
+    coverage = _demo_plan(year, outlets, inspector, office, version, seed)
     ids = [i.pk for i in made]
     from youfu.inspections.models import Finding
 
@@ -209,6 +230,9 @@ def _create(*, seed: int, progress: Progress | None) -> InspectionsDemoSummary:
         repeats=findings.filter(is_repeat=True).count(),
         duplicates=findings.filter(duplicate_of__isnull=False).count(),
         appeals=appeals,
+        plan_done=coverage[0],
+        plan_late=coverage[1],
+        plan_missed=coverage[2],
     )
 
 
@@ -256,6 +280,81 @@ def _demo_appeals(made: list[Inspection], outlet_head: Any, office: Any, second:
     return count
 
 
+# Where the demo outlets are: around 江州's centre, one outlet every few hundred metres.
+DEMO_CENTRE = (Decimal("30.274100"), Decimal("120.155100"))
+
+
+def _demo_plan(
+    year: int, outlets: list[Unit], inspector: Any, office: Any, version: StandardVersion, seed: int
+) -> tuple[int, int, int]:
+    """The 4th-quarter plan, two late catch-up checks, outlet locations; (done, late, missed)."""
+    from youfu.inspections import selectors
+    from youfu.org.choices import PeriodKind
+    from youfu.org.models import Period
+
+    period = Period.objects.filter(kind=PeriodKind.QUARTER, start=dt.date(year, 10, 1)).first()
+    if period is None or office.unit is None:
+        return (0, 0, 0)
+    for index, outlet in enumerate(outlets):
+        services.outlet_location_set(
+            actor=office,
+            unit=outlet,
+            latitude=DEMO_CENTRE[0] + Decimal(index % 7) * Decimal("0.004"),
+            longitude=DEMO_CENTRE[1] + Decimal(index // 7) * Decimal("0.005"),
+        )
+    plan = services.plan_create(
+        actor=office,
+        name=_("%(year)s Q4 outlet checks") % {"year": year},
+        period=period,
+        scope=office.unit,
+        kind="on_site",
+        visits_per_outlet=1,
+        mystery_share=60,
+        sampling="random",
+        seed=seed * 13 + 4,
+        grace_days=15,
+        notes=_("Every outlet once a quarter, six visits in ten by mystery shopper (工作计划 篇5)."),
+    )
+    today = dt.date(year + 1, 1, 31)
+    missed = [
+        r.visit
+        for r in selectors.plan_rows(user=office, plan=plan, today=today)
+        if r.status == "missed" and r.visit.kind == "on_site"
+    ]
+    for number, visit in enumerate(missed[:2]):
+        day = dt.date(year + 1, 1, 6 + 3 * number)
+        check = services.inspection_create(
+            actor=inspector,
+            kind="on_site",
+            unit=visit.outlet,
+            date=day,
+            version_id=version.pk,
+            visit_start=dt.time(10, 0),
+            visit_end=dt.time(10, 40),
+            notes=_("Catch-up check of the fourth-quarter plan."),
+            today=day,
+        )
+        items = version.items.all()
+        services.inspection_record_results(
+            actor=inspector,
+            inspection=check,
+            values={
+                i.code: ("pass" if i.kind == "pass_fail" else 0) for i in items if i.kind != "score_out_of_n"
+            }
+            | {i.code: i.n for i in items if i.kind == "score_out_of_n"},
+        )
+        if number == 1:  # a photo taken the day before the check: flagged on the plan
+            taken = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(16, 20))
+            services.evidence_attach_photo(
+                actor=inspector, inspection=check, file=_Upload(_photo(taken, 7), "IMG_CATCHUP.jpg")
+            )
+        services.inspection_submit(actor=inspector, inspection=check)
+        services.inspection_approve(actor=office, inspection=check)
+        services.inspection_publish(actor=office, inspection=check, today=day)
+    total, _groups = selectors.plan_coverage(selectors.plan_rows(user=office, plan=plan, today=today))
+    return (total.done, total.late, total.missed)
+
+
 @transaction.atomic
 def demo_inspections_delete() -> int:
     head = Unit.objects.filter(code=HEAD_OFFICE_CODE).first()
@@ -263,6 +362,9 @@ def demo_inspections_delete() -> int:
         return 0
     inspections = Inspection.objects.filter(unit__path__startswith=head.path)
     count = inspections.count()
+    with disable_auditlog():
+        InspectionPlan.objects.filter(scope__path__startswith=head.path).delete()
+        OutletLocation.objects.filter(unit__path__startswith=head.path).delete()
     Appeal.objects.filter(inspection__in=inspections).delete()
     for evidence in Evidence.objects.filter(inspection__in=inspections).exclude(file=""):
         name = evidence.file.name

@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from youfu.accounts.access import visible_units
-from youfu.inspections.choices import InspectionKind
-from youfu.org.models import Unit
+from youfu.inspections.choices import InspectionKind, PlanSampling
+from youfu.org.models import Period, Unit
 from youfu.standards import selectors as standards
 from youfu.standards.choices import VersionStatus
 
@@ -115,6 +115,70 @@ class ImportForm(forms.Form):
             attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         ),
     )
+    standard = forms.ChoiceField(label=_("Standard"))
+    version = forms.IntegerField(
+        label=_("Version"), required=False, min_value=1, help_text=_("Leave empty for the latest published.")
+    )
+    firm = forms.CharField(label=_("Firm"), max_length=128, required=False)
+    layout = forms.ChoiceField(
+        label=_("Layout"),
+        choices=[
+            ("auto", _("Tell apart from the file")),
+            ("a", _("(a) one row per outlet and item")),
+            ("b", _("(b) one sheet per visit")),
+        ],
+        initial="auto",
+    )
     dry_run = forms.BooleanField(
         label=_("Dry run: check the file without saving"), required=False, initial=True
     )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        versions = standards.version_list(user=user).filter(status=VersionStatus.PUBLISHED)
+        codes = sorted({(v.standard.code, v.standard.name) for v in versions.select_related("standard")})
+        standard_field: Any = self.fields["standard"]
+        standard_field.choices = [(code, f"{code} · {name}") for code, name in codes]
+
+
+class PlanForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128)
+    period = forms.ModelChoiceField(label=_("Period"), queryset=Period.objects.order_by("-start", "end"))
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=InspectionKind.choices,
+        initial=InspectionKind.ON_SITE,
+        help_text=_("The kind of the visits not drawn for the mystery shopper."),
+    )
+    visits_per_outlet = forms.IntegerField(label=_("Visits per outlet"), min_value=1, max_value=31, initial=1)
+    mystery_share = forms.IntegerField(
+        label=_("Share by mystery shopper (%)"),
+        min_value=0,
+        max_value=100,
+        initial=60,
+        help_text=_("Of all planned visits, rounded half up: 5 visits × 60% = 3."),
+    )
+    sampling = forms.ChoiceField(
+        label=_("Sampling"), choices=PlanSampling.choices, initial=PlanSampling.RANDOM
+    )
+    seed = forms.IntegerField(
+        label=_("Seed"),
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text=_("Leave empty for a new draw; the seed is kept, so the draw can be repeated."),
+    )
+    grace_days = forms.IntegerField(label=_("Late up to (days)"), min_value=0, max_value=90, initial=15)
+    max_distance_m = forms.IntegerField(
+        label=_("Photo distance allowed (m)"), min_value=10, max_value=100_000, initial=500
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"] = UnitCodeField(
+            label=_("Scope"),
+            user=user,
+            help_text=_("Code of the bank or unit whose active outlets are planned."),
+        )
+        self.order_fields(["name", "period", "scope"])

@@ -1,4 +1,5 @@
-"""Excel import of a mystery-shopping firm's results (第三方神秘人检查结果), all or nothing.
+"""Excel import of a mystery-shopping firm's results (第三方神秘人检查结果), all or nothing, in one of two
+layouts (`layout="auto"` tells them apart: see `_detect`).
 
 Layout (a), one row per outlet × item, on the first sheet; the header row is the first row (of the
 first ten) that names the outlet column, so a title row above it is fine. Headers, in any order:
@@ -9,6 +10,11 @@ first ten) that names the outlet column, so a title row above it is fine. Header
 * 结果: 合格/不合格 (or pass/fail) for a pass/fail item, occurrences (2, 2次) or points lost (4分, a whole
   number of the item's points per occurrence) for a deduction item, the score for a score item, 不适用
   (N/A) where the item allows it.
+
+Layout (b), one sheet per visit: above the items table, rows whose first cell is 网点代码 *, 检查日期 *,
+访问编号 * or 时间, each with its value in the next cell; then a header row 检查项编号 * | 结果 * | 备注
+(检查内容 ignored) and one row per item, results written as in (a). Sheets with neither (a cover or
+notes sheet) are skipped. A problem with the visit's outlet or date is reported once, at its row.
 
 One visit reference is one inspection (kind mystery_shopper, status submitted: a second person still
 approves it — four eyes). The importing user is its creator and inspector of record in the system; the
@@ -70,6 +76,7 @@ def _normalise(text: str) -> str:
 
 
 _HEADERS = {_normalise(n): c for c in COLUMNS for n in (c.header, c.key, *c.aliases)}
+COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -85,6 +92,7 @@ class Visit:
     total: Decimal | None
     inspection_id: int | None = None
     unchanged: bool = False
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,7 @@ class ImportResult:
     rows: int
     visits: list[Visit]
     warnings: list[str] = field(default_factory=list)
+    layout: str = "a"
 
     @property
     def created(self) -> int:
@@ -229,9 +238,26 @@ class _Row:
     value: Any
     note: str
     times: tuple[dt.time | None, dt.time | None]
+    sheet: str = ""
+    ref_row: int = 0
 
 
-def _read(data: bytes) -> tuple[str, int, dict[str, int], list[tuple[int, list[Any]]]]:
+@dataclass
+class _Raw:
+    """One result row of either layout: its cells by column key, and the row each value was read from
+    (layout (b): the visit's outlet, date, reference and time come from the block above the items)."""
+
+    sheet: str
+    number: int
+    values: dict[str, Any]
+    rows: dict[str, int]
+
+
+LAYOUTS = ("auto", "a", "b")
+_VISIT_KEYS = ("outlet", "date", "ref", "time")
+
+
+def _load(data: bytes) -> list[tuple[str, list[list[Any]]]]:
     from openpyxl import load_workbook
 
     try:
@@ -246,21 +272,169 @@ def _read(data: bytes) -> tuple[str, int, dict[str, int], list[tuple[int, list[A
             field="file",
         ) from exc
     try:
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        title = sheet.title
+        return [
+            (sheet.title, [list(r) for r in sheet.iter_rows(values_only=True)])
+            for sheet in workbook.worksheets
+        ]
     finally:
         workbook.close()
-    for index, cells in enumerate(rows[:10]):
-        positions: dict[str, int] = {}
-        for at, cell in enumerate(cells):
-            column = _HEADERS.get(_normalise(_text(cell)))
-            if column is not None:
-                positions.setdefault(column.key, at)
-        if "outlet" in positions:
-            body = [(index + 2 + n, r) for n, r in enumerate(rows[index + 1 :]) if any(_text(c) for c in r)]
-            return title, index + 1, positions, body
-    return title, 1, {}, []
+
+
+def _positions(cells: list[Any]) -> dict[str, int]:
+    positions: dict[str, int] = {}
+    for at, cell in enumerate(cells):
+        column = _HEADERS.get(_normalise(_text(cell)))
+        if column is not None:
+            positions.setdefault(column.key, at)
+    return positions
+
+
+def _body(title: str, rows: list[list[Any]], header: int, positions: dict[str, int]) -> list[_Raw]:
+    """The non-empty rows below the header row (1-based `header`), read by column."""
+    out = []
+    for offset, cells in enumerate(rows[header:]):
+        if not any(_text(c) for c in cells):
+            continue
+        number = header + 1 + offset
+        values = {key: cells[at] if at < len(cells) else None for key, at in positions.items()}
+        out.append(_Raw(title, number, values, dict.fromkeys(positions, number)))
+    return out
+
+
+def _table_header(
+    rows: list[list[Any]], *keys: str, limit: int | None = None
+) -> tuple[int, dict[str, int]] | None:
+    """The first row (1-based) naming all of `keys`, with its column positions."""
+    for index, cells in enumerate(rows[:limit]):
+        positions = _positions(cells)
+        if all(k in positions for k in keys):
+            return index + 1, positions
+    return None
+
+
+def _detect(sheets: list[tuple[str, list[list[Any]]]]) -> str:
+    """(a) when the first sheet has a header row naming the outlet and the item (in its first ten rows);
+    (b) when a sheet has an items table (item and result columns) without an outlet column; else (a),
+    whose missing columns are then reported."""
+    if sheets and _table_header(sheets[0][1], "outlet", "item", limit=10):
+        return "a"
+    for _title, rows in sheets:
+        found = _table_header(rows, "item", "result")
+        if found is not None and "outlet" not in found[1]:
+            return "b"
+    return "a"
+
+
+def _visit_block(rows: list[list[Any]], end: int) -> dict[str, tuple[Any, int]]:
+    """Layout (b)'s visit block above the items table: rows whose first cell names 网点代码, 检查日期,
+    访问编号 or 时间, the value in the next filled cell (the first such row of each counts)."""
+    block: dict[str, tuple[Any, int]] = {}
+    for index, cells in enumerate(rows[: end - 1]):
+        filled = [c for c in cells if _text(c)]
+        if not filled:
+            continue
+        column = _HEADERS.get(_normalise(_text(filled[0])))
+        if column is not None and column.key in _VISIT_KEYS and column.key not in block:
+            block[column.key] = (filled[1] if len(filled) > 1 else None, index + 1)
+    return block
+
+
+def _read(data: bytes, layout: str) -> tuple[str, list[_Raw], list[ErrorDetail]]:
+    """The result rows of the file in the layout given (or detected), and the problems of its shape."""
+    sheets = _load(data)
+    layout = _detect(sheets) if layout == "auto" else layout
+    errors: list[ErrorDetail] = []
+    if layout == "a":
+        title, rows = sheets[0]
+        found = _table_header(rows, "outlet", limit=10)
+        header, positions = found if found is not None else (1, {})
+        missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+        if missing:
+            errors.append(
+                _error(
+                    title,
+                    header,
+                    None,
+                    "missing_columns",
+                    _("Columns %(columns)s are missing; add them to the header row (see the layout).")
+                    % {"columns": "、".join(missing)},
+                )
+            )
+            return layout, [], errors
+        body = _body(title, rows, header, positions)
+        if not body:
+            errors.append(
+                _error(
+                    title,
+                    header + 1,
+                    None,
+                    "empty_file",
+                    _("The sheet holds no result; one row per outlet and item."),
+                )
+            )
+        return layout, body, errors
+    out: list[_Raw] = []
+    for title, rows in sheets:
+        found = _table_header(rows, "item", "result")
+        block = _visit_block(rows, found[0] if found is not None else len(rows) + 1)
+        if found is None and not block:
+            continue  # a cover or notes sheet: no visit on it
+        if found is None:
+            errors.append(
+                _error(
+                    title,
+                    None,
+                    None,
+                    "missing_columns",
+                    _(
+                        "The sheet has no items table: add a header row 检查项编号 | 结果 | 备注 "
+                        "below the visit."
+                    ),
+                )
+            )
+            continue
+        header, positions = found
+        missing = [COLUMNS_BY_KEY[k].header for k in ("outlet", "date", "ref") if k not in block]
+        if missing:
+            errors.append(
+                _error(
+                    title,
+                    None,
+                    None,
+                    "missing_columns",
+                    _(
+                        "%(names)s missing above the items table: add a row for each, "
+                        "its value in the next cell."
+                    )
+                    % {"names": "、".join(missing)},
+                )
+            )
+            continue
+        body = _body(title, rows, header, positions)
+        if not body:
+            errors.append(
+                _error(
+                    title, header + 1, None, "empty_file", _("The sheet holds no result; one row per item.")
+                )
+            )
+        for raw in body:
+            for key, (value, row) in block.items():
+                raw.values[key], raw.rows[key] = value, row
+        out.extend(body)
+    if not out and not errors:
+        errors.append(
+            _error(
+                sheets[0][0] if sheets else "-",
+                None,
+                None,
+                "empty_file",
+                _(
+                    "The file holds no visit: one sheet per visit, its outlet, date and reference, "
+                    "then its items."
+                ),
+            )
+        )
+    return layout, out, errors
 
 
 def inspections_import(
@@ -272,8 +446,10 @@ def inspections_import(
     firm: str = "",
     dry_run: bool = False,
     today: dt.date | None = None,
+    layout: str = "auto",
 ) -> ImportResult:
-    """Import a mystery-shopping firm's results (layout (a)) as submitted inspections; all or nothing."""
+    """Import a mystery-shopping firm's results (layout (a), (b) or detected) as submitted inspections;
+    all or nothing."""
     require_perm(actor, "inspections.import_inspections")
     require_perm(actor, "inspections.add_inspection")
     require_perm(actor, "inspections.submit_inspection")
@@ -289,48 +465,47 @@ def inspections_import(
         if hasattr(file, "seek"):
             file.seek(0)
         data, name = file.read(), Path(str(getattr(file, "name", "") or "")).name
-    title, header_row, positions, body = _read(data)
-    errors: list[ErrorDetail] = []
+    if layout not in LAYOUTS:
+        raise ApplicationError(_("Unknown layout; give a, b or auto."), field="layout")
+    layout, body, errors = _read(data, layout)
+    seen_errors: set[tuple[Any, ...]] = {(e.field, e.row, e.code, e.message) for e in errors}
 
-    def add(row: int | None, key: str | None, code: str, message: str) -> None:
+    def add(at: _Raw | tuple[str, int] | None, key: str | None, code: str, message: str) -> None:
         header = next((c.header for c in COLUMNS if c.key == key), None)
-        errors.append(_error(title, row, header, code, message))
+        if isinstance(at, _Raw):
+            sheet, row = at.sheet, at.rows.get(key or "", at.number)
+        else:
+            sheet, row = at if at is not None else ("-", 0)
+        error = _error(sheet, row or None, header, code, message)
+        # Layout (b) reads a visit's outlet and date once for all its items: one error, not one per item.
+        mark = (error.field, error.row, error.code, error.message)
+        if mark not in seen_errors:
+            seen_errors.add(mark)
+            errors.append(error)
 
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    if missing:
-        add(
-            header_row,
-            None,
-            "missing_columns",
-            _("Columns %(columns)s are missing; add them to the header row (see the layout).")
-            % {"columns": "、".join(missing)},
-        )
-        raise _refuse(errors)
-    if not body:
-        add(header_row + 1, None, "empty_file", _("The sheet holds no result; one row per outlet and item."))
-        raise _refuse(errors)
+    if errors and not body:
+        raise _refuse(errors)  # nothing to read row by row (a sheet's shape errors are listed with the rest)
 
-    codes = {_text(cells[positions["outlet"]]) for _n, cells in body}
+    codes = {_text(raw.values.get("outlet")) for raw in body}
     # Units outside the importer's subtree are simply not found: the message is the same as for unknown.
     units = {u.code: u for u in visible_units(actor).filter(code__in=codes)}
     rows: list[_Row] = []
     seen: dict[tuple[str, str], int] = {}
-    for number, cells in body:
-        cells = cells + [None] * (max(positions.values()) + 1 - len(cells))
+    for raw in body:
 
-        def cell(key: str, cells: list[Any] = cells) -> Any:
-            return cells[positions[key]] if key in positions else None
+        def cell(key: str, raw: _Raw = raw) -> Any:
+            return raw.values.get(key)
 
         ok = True
         outlet, ref, code = _text(cell("outlet")), _text(cell("ref")), _text(cell("item"))
         for key, value in (("outlet", outlet), ("ref", ref), ("item", code), ("date", _text(cell("date")))):
             if not value:
-                add(number, key, "required", _("The cell is empty; fill it in."))
+                add(raw, key, "required", _("The cell is empty; fill it in."))
                 ok = False
         unit = units.get(outlet)
         if outlet and unit is None:
             add(
-                number,
+                raw,
                 "outlet",
                 "unknown_outlet",
                 _(
@@ -341,11 +516,11 @@ def inspections_import(
             )
             ok = False
         elif unit is not None and unit.kind != UnitKind.OUTLET:
-            add(number, "outlet", "not_outlet", _("%(code)s is not an outlet.") % {"code": outlet})
+            add(raw, "outlet", "not_outlet", _("%(code)s is not an outlet.") % {"code": outlet})
             ok = False
         elif unit is not None and not standards.standard_usable_by(standard=chosen.standard, unit=unit):
             add(
-                number,
+                raw,
                 "outlet",
                 "standard_not_usable",
                 _("Standard %(standard)s is not used in outlet %(code)s.")
@@ -355,7 +530,7 @@ def inspections_import(
         date = _parse_date(cell("date"), today) if _text(cell("date")) else None
         if _text(cell("date")) and date is None:
             add(
-                number,
+                raw,
                 "date",
                 "invalid_date",
                 _("%(value)s is not a date up to today; write it as 2025-05-12.")
@@ -365,7 +540,7 @@ def inspections_import(
         times = _parse_time(cell("time"))
         if times is None:
             add(
-                number,
+                raw,
                 "time",
                 "invalid_time",
                 _("%(value)s is not a visit time; write it as 09:30 or 09:30-09:55.")
@@ -376,7 +551,7 @@ def inspections_import(
         result_value: Any = None
         if code and item is None:
             add(
-                number,
+                raw,
                 "item",
                 "unknown_item",
                 _(
@@ -393,15 +568,15 @@ def inspections_import(
                 # Range and N/A: score the item alone (the others perfect, as a draft is checked).
                 services.score_of(chosen, {**_perfect(spec), code: scoring.parse_result(item, result_value)})
             except ValueError as exc:
-                add(number, "result", "invalid_result", str(exc))
+                add(raw, "result", "invalid_result", str(exc))
                 ok = False
             except ApplicationError as exc:
-                add(number, "result", exc.code or "invalid_result", exc.message)
+                add(raw, "result", exc.code or "invalid_result", exc.message)
                 ok = False
         if ref and code:
             if (ref, code) in seen:
                 add(
-                    number,
+                    raw,
                     "item",
                     "duplicate",
                     _("Visit %(ref)s has item %(item)s in row %(first)d already; keep one row per item.")
@@ -409,9 +584,22 @@ def inspections_import(
                 )
                 ok = False
             else:
-                seen[(ref, code)] = number
+                seen[(ref, code)] = raw.number
         if ok and date is not None and times is not None:
-            rows.append(_Row(number, outlet, date, ref, code, result_value, _text(cell("note")), times))
+            rows.append(
+                _Row(
+                    raw.number,
+                    outlet,
+                    date,
+                    ref,
+                    code,
+                    result_value,
+                    _text(cell("note")),
+                    times,
+                    raw.sheet,
+                    raw.rows.get("ref", raw.number),
+                )
+            )
     visits: dict[str, list[_Row]] = {}
     for row in rows:
         visits.setdefault(row.ref, []).append(row)
@@ -422,7 +610,7 @@ def inspections_import(
         for row in group[1:]:
             if (row.outlet, row.date, row.times) != (first.outlet, first.date, first.times):
                 add(
-                    row.number,
+                    (row.sheet, row.ref_row),
                     "ref",
                     "visit_mismatch",
                     _(
@@ -435,7 +623,7 @@ def inspections_import(
         if found is not None:
             if found.unit.code != first.outlet or found.date != first.date or found.version_id != chosen.pk:
                 add(
-                    first.number,
+                    (first.sheet, first.ref_row),
                     "ref",
                     "ref_taken",
                     _("Visit reference %(ref)s is already used by another check; give each visit its own.")
@@ -453,6 +641,7 @@ def inspections_import(
                     found.total,
                     inspection_id=found.pk,
                     unchanged=True,
+                    sheet=first.sheet,
                 )
             )
             continue
@@ -462,7 +651,7 @@ def inspections_import(
             outcome = services.score_of(chosen, parsed)  # a missing pass/fail or score item: refused
         except ApplicationError as exc:
             add(
-                first.number,
+                (first.sheet, first.number),
                 "item",
                 exc.code or "incomplete",
                 _("Visit %(ref)s: %(problem)s Add a row for each pass/fail and score item.")
@@ -478,12 +667,13 @@ def inspections_import(
                 len(group),
                 sum(1 for d in outcome.deductions if d.amount > 0),
                 outcome.total,
+                sheet=first.sheet,
             )
         )
     if errors:
         raise _refuse(errors)
     result = ImportResult(
-        standard=chosen.standard.code, version=chosen.number, rows=len(body), visits=planned
+        standard=chosen.standard.code, version=chosen.number, rows=len(body), visits=planned, layout=layout
     )
     if dry_run:
         return result
@@ -500,7 +690,9 @@ def inspections_import(
             _("Another import of these visits ran at the same time; import the file again."),
             code="conflict",
         ) from exc
-    return ImportResult(standard=result.standard, version=result.version, rows=result.rows, visits=done)
+    return ImportResult(
+        standard=result.standard, version=result.version, rows=result.rows, visits=done, layout=layout
+    )
 
 
 def _perfect(spec: scoring.StandardSpec) -> dict[str, scoring.ItemResult]:
@@ -549,6 +741,7 @@ def _create(
         inspection.findings.count(),
         None,
         inspection_id=inspection.pk,
+        sheet=first.sheet,
     )
 
 

@@ -19,8 +19,9 @@ from youfu.inspections.choices import (
     EvidenceKind,
     InspectionKind,
     InspectionStatus,
+    PlanSampling,
 )
-from youfu.org.models import Person, Unit
+from youfu.org.models import Period, Person, Unit
 from youfu.standards.models import Item, StandardVersion
 
 
@@ -397,6 +398,135 @@ class InspectionEvent(models.Model):
         return f"{self.inspection_id} {self.action}"
 
 
+class OutletLocation(models.Model):
+    """网点位置 — where an outlet is (the org tree keeps only its address): a mystery shopper's photo
+    taken farther from it than the plan allows is flagged."""
+
+    unit = models.OneToOneField(
+        Unit, on_delete=models.CASCADE, related_name="inspection_location", verbose_name=_("outlet")
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outlet location")
+        verbose_name_plural = _("outlet locations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="outlet_location_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.latitude},{self.longitude}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": self.unit.path}
+
+
+class InspectionPlan(models.Model):
+    """检查计划 — which outlets (every active outlet under `scope`) get how many checks of which kind in
+    one period, a share of them by mystery shopper (drawn at random with the stored seed, or fixed).
+    Its planned visits are generated once, when it is created; whether each was done, late or missed is
+    computed from the checks recorded."""
+
+    name = models.CharField(_("name"), max_length=128)
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="inspection_plans", verbose_name=_("period")
+    )
+    scope = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="inspection_plans", verbose_name=_("scope")
+    )
+    kind = models.CharField(
+        _("kind"),
+        max_length=16,
+        choices=InspectionKind.choices,
+        help_text=_("The kind of the visits not drawn for the mystery shopper."),
+    )
+    visits_per_outlet = models.PositiveSmallIntegerField(_("visits per outlet"), default=1)
+    mystery_share = models.PositiveSmallIntegerField(_("share by mystery shopper (%)"), default=0)
+    sampling = models.CharField(
+        _("sampling"), max_length=8, choices=PlanSampling.choices, default=PlanSampling.RANDOM
+    )
+    seed = models.PositiveIntegerField(_("seed"), help_text=_("The random draw's seed: the same draw again."))
+    grace_days = models.PositiveSmallIntegerField(
+        _("late up to (days)"),
+        default=15,
+        help_text=_("A check this many days after its window at most counts as late; later, missed."),
+    )
+    max_distance_m = models.PositiveIntegerField(
+        _("photo distance allowed (m)"),
+        default=500,
+        help_text=_("A photo taken farther than this from the outlet is flagged."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection plan")
+        verbose_name_plural = _("inspection plans")
+        ordering = ["-period__start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visits_per_outlet__gte=1, visits_per_outlet__lte=31),
+                name="inspection_plan_visits_1_to_31",
+            ),
+            models.CheckConstraint(condition=Q(mystery_share__lte=100), name="inspection_plan_share_percent"),
+            models.CheckConstraint(condition=Q(grace_days__lte=90), name="inspection_plan_grace_days"),
+            models.CheckConstraint(
+                condition=Q(max_distance_m__gte=10, max_distance_m__lte=100_000),
+                name="inspection_plan_distance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.period.code})"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": self.scope.path}
+
+
+class PlannedVisit(models.Model):
+    """计划检查 — one check an outlet is due for under a plan: its kind and the window it is due in."""
+
+    plan = models.ForeignKey(
+        InspectionPlan, on_delete=models.CASCADE, related_name="visits", verbose_name=_("plan")
+    )
+    outlet = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="planned_visits", verbose_name=_("outlet")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices)
+    sequence = models.PositiveSmallIntegerField(_("visit"))
+    window_start = models.DateField(_("due from"))
+    window_end = models.DateField(_("due by"))
+
+    class Meta:
+        verbose_name = _("planned visit")
+        verbose_name_plural = _("planned visits")
+        ordering = ["plan", "window_start", "outlet__code", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "outlet", "sequence"], name="planned_visit_unique"),
+            models.CheckConstraint(
+                condition=Q(window_end__gte=F("window_start")), name="planned_visit_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["outlet", "kind", "window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.outlet} {self.kind} {self.window_start}–{self.window_end}"
+
+    def get_additional_data(self) -> dict[str, str]:
+        return {"unit_path": self.outlet.path}
+
+
 __all__ = [
     "Appeal",
     "AppealStatus",
@@ -407,7 +537,11 @@ __all__ = [
     "Inspection",
     "InspectionEvent",
     "InspectionKind",
+    "InspectionPlan",
     "InspectionSettings",
     "InspectionStatus",
     "ItemResult",
+    "OutletLocation",
+    "PlanSampling",
+    "PlannedVisit",
 ]

@@ -17,26 +17,34 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from youfu.accounts.access import restrict
+from youfu.accounts.access import WHOLE_BANK, restrict, scope_path
 from youfu.core.money import round_points
+from youfu.inspections import planning
 from youfu.inspections.choices import (
     COUNTING_STATUSES,
     RELEASED_STATUSES,
+    VISIT_STATUSES,
     AppealStatus,
     InspectionKind,
     InspectionStatus,
+    VisitStatus,
 )
 from youfu.inspections.models import (
     Appeal,
     Evidence,
     Finding,
     Inspection,
+    InspectionPlan,
     InspectionSettings,
     ItemResult,
+    OutletLocation,
+    PlannedVisit,
 )
+from youfu.org.choices import UnitKind
 from youfu.org.models import Period, Person, Unit
 from youfu.standards import scoring
 from youfu.standards import selectors as standards
@@ -104,7 +112,7 @@ def inspection_results(*, inspection: Inspection) -> dict[str, ItemResult]:
 def inspection_findings(*, inspection: Inspection) -> QuerySet[Finding]:
     return (
         inspection.findings.select_related(
-            "item", "item__section", "repeat_of__inspection", "duplicate_of__inspection"
+            "item", "item__section", "repeat_of__inspection", "duplicate_of__inspection", "rectification"
         )
         .prefetch_related("people", "appeals")
         .order_by("item__section__order", "item__order", "id")
@@ -351,3 +359,233 @@ def evidence_mismatches(*, inspection: Inspection) -> list[Evidence]:
         if timezone.localtime(evidence.taken_at).date() != inspection.date:
             out.append(evidence)
     return out
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+
+def plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
+    """Plans whose scope is in the user's subtree, and plans of the units above them that cover it
+    (a branch's plan is seen by its sub-branches and outlets — each only its own planned visits)."""
+    if not user.has_perm("inspections.view_inspectionplan"):
+        return InspectionPlan.objects.none()
+    path = scope_path(user)
+    rows = InspectionPlan.objects.select_related("period", "scope", "created_by")
+    if path is None:
+        return rows.none()
+    if path != WHOLE_BANK:
+        above = [path[:end] for end in range(Unit.steplen, len(path) + 1, Unit.steplen)]
+        rows = rows.filter(Q(scope__path__startswith=path) | Q(scope__path__in=above))
+    return rows.order_by("-period__start", "-id")
+
+
+def plan_get(*, user: Any, pk: int | str) -> InspectionPlan:
+    try:
+        return plan_list(user=user).get(pk=pk)
+    except (InspectionPlan.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def plan_visits(*, user: Any, plan: InspectionPlan) -> QuerySet[PlannedVisit]:
+    """The plan's visits to outlets in the user's subtree (an outlet head: their own outlet's)."""
+    return (
+        restrict(plan.visits.all(), user, "outlet")
+        .select_related("outlet")
+        .order_by("window_start", "outlet__code", "sequence")
+    )
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    """A planned visit with its computed status, the check that made it, and evidence flags."""
+
+    visit: PlannedVisit
+    status: str
+    inspection: Inspection | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return str(VisitStatus(self.status).label)
+
+
+def _visit_checks(visits: list[PlannedVisit]) -> list[Inspection]:
+    """The checks that may make the visits: of their outlets and kinds, submitted or later, not replaced,
+    dated from the first window's start to the last window's end plus the grace days; a correction
+    stands for the check it corrects (one visit, not two)."""
+    if not visits:
+        return []
+    plan = visits[0].plan
+    start = min(v.window_start for v in visits)
+    end = max(v.window_end for v in visits) + dt.timedelta(days=plan.grace_days)
+    rows = list(
+        Inspection.objects.filter(
+            unit__in={v.outlet_id for v in visits},
+            kind__in={v.kind for v in visits},
+            status__in=VISIT_STATUSES,
+            date__gte=start,
+            date__lte=end,
+        ).select_related("unit")
+    )
+    ids = {r.pk for r in rows}
+    return [r for r in rows if r.corrects_id not in ids]
+
+
+def evidence_flags(
+    *,
+    inspection: Inspection,
+    location: OutletLocation | None,
+    max_distance_m: int,
+    photos: Iterable[Evidence] | None = None,
+) -> list[str]:
+    """What does not match in a check's photos (`photos`, read when not given): taken on another day
+    than the check (local time), or farther from the outlet than allowed (where both the photo and the
+    outlet have a place)."""
+    from django.utils import timezone
+
+    flags = []
+    if photos is None:
+        photos = inspection.evidence.filter(kind="photo", appeal__isnull=True).order_by("id")
+    for evidence in photos:
+        name = evidence.original_name or f"#{evidence.pk}"
+        if evidence.taken_at is not None:
+            taken = timezone.localtime(evidence.taken_at).date()
+            if taken != inspection.date:
+                flags.append(
+                    _("Photo %(name)s was taken on %(taken)s, not on the day of the check (%(date)s).")
+                    % {"name": name, "taken": taken.isoformat(), "date": inspection.date.isoformat()}
+                )
+        if location is not None and evidence.latitude is not None and evidence.longitude is not None:
+            metres = planning.distance_m(
+                evidence.latitude, evidence.longitude, location.latitude, location.longitude
+            )
+            if metres > max_distance_m:
+                flags.append(
+                    _("Photo %(name)s was taken %(metres)s m from the outlet (%(max)s m allowed).")
+                    % {"name": name, "metres": metres, "max": max_distance_m}
+                )
+    return flags
+
+
+def plan_rows(*, user: Any, plan: InspectionPlan, today: dt.date | None = None) -> list[VisitRow]:
+    """The user's visible planned visits of the plan, each with its status (planning.classify)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    visits = list(plan_visits(user=user, plan=plan).select_related("plan"))
+    # As of `today`: a check dated later (possible when judging an earlier day) is not seen yet.
+    checks = {c.pk: c for c in _visit_checks(visits) if c.date <= today}
+    matches = planning.classify(
+        [planning.Due(v.pk, v.outlet_id, v.kind, v.window_start, v.window_end) for v in visits],
+        [planning.Check(c.pk, c.unit_id, c.kind, c.date) for c in checks.values()],
+        today=today,
+        grace_days=plan.grace_days,
+    )
+    locations = {
+        loc.unit_id: loc for loc in OutletLocation.objects.filter(unit__in={v.outlet_id for v in visits})
+    }
+    photos: dict[int, list[Evidence]] = defaultdict(list)
+    made = [m.check for m in matches.values() if m.check is not None]
+    for evidence in Evidence.objects.filter(inspection__in=made, kind="photo", appeal__isnull=True).order_by(
+        "id"
+    ):
+        photos[evidence.inspection_id].append(evidence)
+    out = []
+    for visit in visits:
+        match = matches[visit.pk]
+        inspection = checks.get(match.check) if match.check is not None else None
+        flags = (
+            tuple(
+                evidence_flags(
+                    inspection=inspection,
+                    location=locations.get(visit.outlet_id),
+                    max_distance_m=plan.max_distance_m,
+                    photos=photos[inspection.pk],
+                )
+            )
+            if inspection is not None
+            else ()
+        )
+        out.append(VisitRow(visit, match.status, inspection, flags))
+    return out
+
+
+@dataclass
+class Coverage:
+    """Counts of planned visits by status, and their shares (%, one decimal, half up)."""
+
+    unit: Unit | None
+    label: str
+    total: int = 0
+    done: int = 0
+    late: int = 0
+    missed: int = 0
+    pending: int = 0
+    flagged: int = 0
+
+    def add(self, row: VisitRow) -> None:
+        self.total += 1
+        setattr(self, row.status, getattr(self, row.status) + 1)
+        self.flagged += bool(row.flags)
+
+    @property
+    def done_pct(self) -> Decimal:
+        return planning.percent(self.done, self.total)
+
+    @property
+    def late_pct(self) -> Decimal:
+        return planning.percent(self.late, self.total)
+
+    @property
+    def missed_pct(self) -> Decimal:
+        return planning.percent(self.missed, self.total)
+
+    @property
+    def pending_pct(self) -> Decimal:
+        return planning.percent(self.pending, self.total)
+
+    @property
+    def covered_pct(self) -> Decimal:
+        """Visits made, on time or late."""
+        return planning.percent(self.done + self.late, self.total)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "unit": self.unit.code if self.unit is not None else None,
+            "name": self.label,
+            **{k: getattr(self, k) for k in ("total", "done", "late", "missed", "pending", "flagged")},
+            **{
+                f"{k}_pct": getattr(self, f"{k}_pct")
+                for k in ("done", "late", "missed", "pending", "covered")
+            },
+        }
+
+
+def _group_unit(outlet: Unit, ancestors: dict[str, Unit]) -> Unit | None:
+    """The sub-branch an outlet belongs to (its nearest 支行 above), else its parent unit."""
+    steps = range(len(outlet.path) - Unit.steplen, 0, -Unit.steplen)
+    for end in steps:
+        unit = ancestors.get(outlet.path[:end])
+        if unit is not None and unit.kind == UnitKind.SUB_BRANCH:
+            return unit
+    return ancestors.get(outlet.path[: len(outlet.path) - Unit.steplen])
+
+
+def plan_coverage(rows: list[VisitRow]) -> tuple[Coverage, list[Coverage]]:
+    """The plan's coverage in all (of the rows given: the user's) and per sub-branch."""
+    total = Coverage(None, str(_("All")))
+    prefixes = {
+        r.visit.outlet.path[:end]
+        for r in rows
+        for end in range(Unit.steplen, len(r.visit.outlet.path), Unit.steplen)
+    }
+    ancestors = {u.path: u for u in Unit.objects.filter(path__in=prefixes)}
+    groups: dict[int | None, Coverage] = {}
+    for row in rows:
+        total.add(row)
+        unit = _group_unit(row.visit.outlet, ancestors)
+        key = unit.pk if unit is not None else None
+        if key not in groups:
+            groups[key] = Coverage(unit, unit.name if unit is not None else "—")
+        groups[key].add(row)
+    return total, sorted(groups.values(), key=lambda c: c.unit.path if c.unit is not None else "")

@@ -42,7 +42,7 @@ from youfu.core.audit import acting_as
 from youfu.core.errors import ApplicationError, PermissionDeniedError
 from youfu.facts.choices import BatchSource
 from youfu.facts.services import FactValue, RecordResult, facts_record
-from youfu.inspections import selectors
+from youfu.inspections import planning, selectors
 from youfu.inspections.choices import (
     COUNTING_STATUSES,
     AppealStatus,
@@ -50,6 +50,7 @@ from youfu.inspections.choices import (
     EvidenceKind,
     InspectionKind,
     InspectionStatus,
+    PlanSampling,
 )
 from youfu.inspections.models import (
     Appeal,
@@ -57,8 +58,11 @@ from youfu.inspections.models import (
     Finding,
     Inspection,
     InspectionEvent,
+    InspectionPlan,
     InspectionSettings,
     ItemResult,
+    OutletLocation,
+    PlannedVisit,
 )
 from youfu.inspections.photos import NotAPhoto, read_photo
 from youfu.org.choices import PeriodKind, UnitKind
@@ -1041,6 +1045,137 @@ def settings_update(
             defaults={
                 "repeat_window_days": repeat_window_days,
                 "appeal_window_days": appeal_window_days,
+                "updated_by": actor,
+            },
+        )
+    return stored
+
+
+# --- Plans and outlet locations -------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Any,
+    name: str,
+    period: Period,
+    scope: Unit,
+    kind: str,
+    visits_per_outlet: int = 1,
+    mystery_share: int = 0,
+    sampling: str = PlanSampling.RANDOM,
+    seed: int | None = None,
+    grace_days: int = 15,
+    max_distance_m: int = 500,
+    notes: str = "",
+) -> InspectionPlan:
+    """The service office plans a period's checks for every active outlet under `scope` (the bank or a
+    unit of its subtree): `visits_per_outlet` each, due in consecutive windows of the period, the
+    mystery shopper making `mystery_share` % of them (planning.mystery_count: rounded half up), drawn at
+    random with `seed` (a new one when none is given, stored) or fixed; the others are of `kind`."""
+    require_perm(actor, "inspections.add_inspectionplan")
+    require_unit_in_scope(actor, scope, field="scope")
+    name = name.strip()
+    if not name:
+        raise ApplicationError(_("Give the plan a name."), field="name")
+    if kind not in InspectionKind.values:
+        raise ApplicationError(_("Unknown kind of check."), field="kind")
+    if sampling not in PlanSampling.values:
+        raise ApplicationError(_("Unknown sampling."), field="sampling")
+    if not 0 <= mystery_share <= 100:
+        raise ApplicationError(_("The mystery-shopper share is 0 to 100 %."), field="mystery_share")
+    if kind == InspectionKind.MYSTERY_SHOPPER:
+        mystery_share = 100
+    if not 1 <= visits_per_outlet <= min(31, period.days):
+        raise ApplicationError(
+            _("Visits per outlet are 1 to %(max)d in this period.") % {"max": min(31, period.days)},
+            field="visits_per_outlet",
+        )
+    if not 0 <= grace_days <= 90:
+        raise ApplicationError(_("Late checks count up to 0 to 90 days."), field="grace_days")
+    if not 10 <= max_distance_m <= 100_000:
+        raise ApplicationError(_("The photo distance is 10 m to 100 km."), field="max_distance_m")
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbelow(2**31)
+    if not 0 <= seed < 2**31:
+        raise ApplicationError(_("The seed is a whole number from 0 to 2147483647."), field="seed")
+    outlets = list(
+        Unit.objects.filter(path__startswith=scope.path, kind=UnitKind.OUTLET, is_active=True).order_by(
+            "code"
+        )
+    )
+    if not outlets:
+        raise ApplicationError(
+            _("There is no active outlet under %(unit)s.") % {"unit": scope.name}, field="scope"
+        )
+    with acting_as(actor):
+        plan = InspectionPlan.objects.create(
+            name=name,
+            period=period,
+            scope=scope,
+            kind=kind,
+            visits_per_outlet=visits_per_outlet,
+            mystery_share=mystery_share,
+            sampling=sampling,
+            seed=seed,
+            grace_days=grace_days,
+            max_distance_m=max_distance_m,
+            notes=notes,
+            created_by=actor,
+        )
+    cut = planning.windows(period.start, period.end, visits_per_outlet)
+    total = len(outlets) * visits_per_outlet
+    drawn = planning.draw(
+        total,
+        planning.mystery_count(total, mystery_share),
+        random_draw=sampling == PlanSampling.RANDOM,
+        seed=seed,
+    )
+    PlannedVisit.objects.bulk_create(
+        PlannedVisit(
+            plan=plan,
+            outlet=outlet,
+            kind=InspectionKind.MYSTERY_SHOPPER if index * visits_per_outlet + n in drawn else kind,
+            sequence=n + 1,
+            window_start=start,
+            window_end=end,
+        )
+        for index, outlet in enumerate(outlets)
+        for n, (start, end) in enumerate(cut)
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_delete(*, actor: Any, plan: InspectionPlan) -> None:
+    """A plan made by mistake is deleted with its planned visits (the checks themselves stay)."""
+    require_perm(actor, "inspections.delete_inspectionplan")
+    require_unit_in_scope(actor, plan.scope)
+    with acting_as(actor):
+        plan.delete()
+
+
+@transaction.atomic
+def outlet_location_set(*, actor: Any, unit: Unit, latitude: Decimal, longitude: Decimal) -> OutletLocation:
+    """Where an outlet is (WGS-84 degrees), for the distance check of mystery shoppers' photos."""
+    require_perm(actor, "inspections.change_outletlocation")
+    require_unit_in_scope(actor, unit, field="unit")
+    if unit.kind != UnitKind.OUTLET:
+        raise ApplicationError(_("%(unit)s is not an outlet.") % {"unit": unit.name}, field="unit")
+    latitude, longitude = Decimal(str(latitude)), Decimal(str(longitude))
+    if not -90 <= latitude <= 90:
+        raise ApplicationError(_("Latitude is −90 to 90 degrees."), field="latitude")
+    if not -180 <= longitude <= 180:
+        raise ApplicationError(_("Longitude is −180 to 180 degrees."), field="longitude")
+    with acting_as(actor):
+        stored, _created = OutletLocation.objects.update_or_create(
+            unit=unit,
+            defaults={
+                "latitude": latitude.quantize(Decimal("0.000001")),
+                "longitude": longitude.quantize(Decimal("0.000001")),
                 "updated_by": actor,
             },
         )

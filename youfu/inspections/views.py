@@ -10,8 +10,11 @@ Writes go through the services; a refused write (ApplicationError) is shown and 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -24,12 +27,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from youfu.core.errors import ApplicationError
 from youfu.inspections import selectors, services
-from youfu.inspections.choices import AppealStatus, InspectionKind, InspectionStatus
+from youfu.inspections.choices import AppealStatus, InspectionKind, InspectionStatus, VisitStatus
 from youfu.inspections.filters import InspectionFilter
 from youfu.inspections.forms import (
     AppealForm,
     DecisionForm,
+    ImportForm,
     InspectionForm,
+    PlanForm,
     ReasonForm,
     SettingsForm,
     VideoForm,
@@ -122,6 +127,9 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "breakdown": selectors.breakdown(inspection=inspection),
         "preview": selectors.inspection_preview(inspection=inspection) if inspection.is_draft else None,
         "findings": findings,
+        # A published finding is followed up by a rectification (youfu.rectification).
+        "may_rectify": user.has_perm("rectification.add_rectification")
+        and inspection.status in (InspectionStatus.PUBLISHED, InspectionStatus.FINAL),
         "evidence": list(selectors.inspection_evidence(inspection=inspection)),
         "mismatches": {e.pk for e in selectors.evidence_mismatches(inspection=inspection)},
         "appeals": inspection.appeals.select_related(
@@ -485,4 +493,210 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 return redirect("inspections:settings")
     return render(
         request, "inspections/settings.html", {"form": form, "windows": windows, "may_change": may_change}
+    )
+
+
+# --- Plans ----------------------------------------------------------------------------------------
+
+STATUS_COLOURS = {
+    VisitStatus.DONE: "#2e7d32",
+    VisitStatus.LATE: "#c9a227",
+    VisitStatus.MISSED: "#a12b2b",
+    VisitStatus.PENDING: "#8a8f98",
+}
+
+
+@login_required
+def plan_list_page(request: HttpRequest) -> HttpResponse:
+    _require(request, "inspections.view_inspectionplan")
+    rows = selectors.plan_list(user=request.user)
+    return render(request, "inspections/plan_list.html", {"page_obj": paginate(request, rows)})
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    _require(request, "inspections.add_inspectionplan")
+    user: Any = request.user
+    initial: dict[str, Any] = {"scope": user.unit.code if user.unit is not None else ""}
+    form = style_form(PlanForm(request.POST or None, user=request.user, initial=initial))
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(
+                request, _("Plan created: %(count)d planned visits.") % {"count": plan.visits.count()}
+            )
+            return redirect("inspections:plan_detail", pk=plan.pk)
+    return render(request, "inspections/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "inspections.view_inspectionplan")
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    rows = selectors.plan_rows(user=request.user, plan=plan)
+    total, groups = selectors.plan_coverage(rows)
+    status = request.GET.get("status", "")
+    shown = [r for r in rows if r.status == status] if status in VisitStatus.values else rows
+    visible = set(
+        selectors.inspection_list(user=request.user)
+        .filter(pk__in=[r.inspection.pk for r in rows if r.inspection is not None])
+        .values_list("pk", flat=True)
+    )
+    labels = dict(VisitStatus.choices)
+    chart = {
+        "units": [g.label for g in groups],
+        "series": [
+            {
+                "key": key,
+                "name": str(labels[key]),
+                "colour": STATUS_COLOURS[VisitStatus(key)],
+                "data": [getattr(g, key) for g in groups],
+            }
+            for key in VisitStatus.values
+        ],
+    }
+    return render(
+        request,
+        "inspections/plan_detail.html",
+        {
+            "plan": plan,
+            "total": total,
+            "groups": groups,
+            "chart": chart,
+            "page_obj": paginate(request, shown),
+            "status": status,
+            "statuses": VisitStatus.choices,
+            "visible": visible,
+            "may_delete": request.user.has_perm("inspections.delete_inspectionplan"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "inspections.delete_inspectionplan")
+    plan = selectors.plan_get(user=request.user, pk=pk)
+    try:
+        services.plan_delete(actor=request.user, plan=plan)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("inspections:plan_detail", pk=pk)
+    messages.success(request, _("Plan deleted."))
+    return redirect("inspections:plan_list")
+
+
+# --- Import of a firm's results: upload (dry run by default), see the visits or the errors by row, confirm
+
+
+def _staging_dir() -> Path:
+    return Path(django_settings.MEDIA_ROOT) / "inspections_staging"
+
+
+IMPORT_SESSION_KEY = "inspections_import"
+
+
+class _Named:
+    """An uploaded file's bytes with its name, read once more by the import."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.data, self.name = data, name
+
+    def read(self) -> bytes:
+        return self.data
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    _require(request, "inspections.import_inspections")
+    from youfu.inspections.imports import inspections_import
+
+    if request.method == "POST" and "confirm" in request.POST:
+        return _import_confirm(request)
+    form = style_form(ImportForm(request.POST or None, request.FILES or None, user=request.user))
+    result = None
+    rejected: ApplicationError | None = None
+    pending: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        options = {k: form.cleaned_data[k] for k in ("standard", "version", "firm", "layout")}
+        try:
+            result = inspections_import(
+                actor=request.user,
+                file=_Named(data, upload.name),
+                dry_run=form.cleaned_data["dry_run"],
+                **options,
+            )
+        except ApplicationError as exc:
+            if exc.code == "import_invalid":
+                rejected = exc
+            else:
+                add_application_error(form, exc)
+        else:
+            if not form.cleaned_data["dry_run"]:
+                _import_message(request, result)
+                return redirect("inspections:list")
+            if result.created:
+                digest = hashlib.sha256(data).hexdigest()
+                _staging_dir().mkdir(parents=True, exist_ok=True)
+                (_staging_dir() / f"{digest}.xlsx").write_bytes(data)
+                pending = {"sha256": digest, "file_name": Path(upload.name).name, **options}
+                request.session[IMPORT_SESSION_KEY] = pending
+    return render(
+        request,
+        "inspections/import.html",
+        {"form": form, "result": result, "rejected": rejected, "pending": pending},
+    )
+
+
+def _import_confirm(request: HttpRequest) -> HttpResponse:
+    """Import the file of the dry run just shown (kept on the server, named by its SHA-256), checked
+    again in full."""
+    from youfu.inspections.imports import inspections_import
+
+    pending = request.session.get(IMPORT_SESSION_KEY)
+    path = _staging_dir() / f"{pending.get('sha256', '')}.xlsx" if pending else None
+    if (
+        not pending
+        or pending.get("sha256") != request.POST.get("confirm")
+        or path is None
+        or not path.is_file()
+    ):
+        messages.error(request, _("There is no checked file to import; upload it again."))
+        return redirect("inspections:import")
+    try:
+        result = inspections_import(
+            actor=request.user,
+            file=_Named(path.read_bytes(), pending["file_name"]),
+            standard=pending["standard"],
+            version=pending["version"],
+            firm=pending["firm"],
+            layout=pending["layout"],
+        )
+    except ApplicationError as exc:
+        form = style_form(ImportForm(user=request.user))
+        if exc.code != "import_invalid":
+            add_application_error(form, exc)
+        return render(
+            request,
+            "inspections/import.html",
+            {"form": form, "result": None, "rejected": exc if exc.code == "import_invalid" else None},
+        )
+    del request.session[IMPORT_SESSION_KEY]
+    _import_message(request, result)
+    return redirect("inspections:list")
+
+
+def _import_message(request: HttpRequest, result: Any) -> None:
+    messages.success(
+        request,
+        _(
+            "Imported: %(created)d checks created (submitted, awaiting approval), "
+            "%(unchanged)d already imported."
+        )
+        % {"created": result.created, "unchanged": result.unchanged},
     )

@@ -4,6 +4,10 @@ Every service is keyword-only and atomic, and raises ApplicationError with nothi
 input. The database checks the same things again (youfu.ledger.guard, the model's constraints): the
 services give the clear message, the database makes sure no code path gets around them.
 
+A scoring run posts its whole ledger at once with ``ledger_post_events`` (and a rescore reverses the
+earlier run with ``ledger_reverse_evidence``): the same checks, in batches of LEDGER_BATCH entries, a
+few queries and one multi-row INSERT per batch, inside the caller's one transaction.
+
 ``author`` is the user who acted; ``None`` is a system run (the scoring engine, an import job), which
 has no subtree to stay inside and is recorded as having no author.
 """
@@ -13,12 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from youfu.accounts.access import WHOLE_BANK, require_unit_in_scope, scope_path
@@ -33,6 +38,7 @@ POINTS_PLACES = 4  # LedgerEntry.points: decimal_places
 POINTS_LIMIT = Decimal(10) ** (14 - POINTS_PLACES)  # max_digits 14: |points| < 10^10
 AMOUNT_LIMIT = Decimal(10) ** (14 - 2)  # |amount| < 10^12 yuan
 _SLUG = re.compile(r"[A-Za-z0-9_-]{1,64}")
+LEDGER_BATCH = 2000  # entries per INSERT of a bulk post or reversal (one executemany each)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class EntrySpec:
     "unit_head"), points and/or amount (Decimal, int or str; never float), the inputs the rule used,
     and the reason people read."""
 
-    subject: Person | Unit
+    subject: Person | Unit | int  # an id (of a person for role "person", else of a unit): bulk posts only
     role: SubjectRole | str
     points: DecimalLike = 0
     amount: DecimalLike = 0
@@ -290,6 +296,306 @@ def ledger_post(
             )
         )
     return LedgerEntry.objects.bulk_create(rows, batch_size=1000)
+
+
+# -- bulk: a whole scoring run ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One event of a bulk post: its id (derived from its evidence, uuid5, so a rerun cannot post it
+    twice), the rule, the entries and what they rest on."""
+
+    event_id: uuid.UUID
+    rule: str
+    entries: Sequence[EntrySpec]
+    evidence: Evidence
+
+
+def _insert_rows(rows: Sequence[LedgerEntry]) -> None:
+    """One INSERT for many rows (executemany: a single statement prepared once, whatever the number of
+    rows; bulk_create on SQLite would split it into statements of ~45 rows). The values are prepared by
+    the model's own fields, as save() and bulk_create prepare them; the database's constraints and the
+    guard's triggers check every row as for any other insert."""
+    if not rows:
+        return
+    fields = [f for f in LedgerEntry._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (the model's own names)
+        quote(LedgerEntry._meta.db_table),
+        ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    params = [[f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields] for row in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _scope_of(author: Any) -> str | None:
+    """The author's subtree path; None for a system run. An author without a subtree is refused."""
+    if author is None:
+        return None
+    path = scope_path(author)
+    if path is None:
+        raise PermissionDeniedError(_("You are not responsible for any part of the organisation."))
+    return path
+
+
+def _require_path_in_scope(path: str, scope: str | None, *, field_name: str) -> None:
+    if scope is not None and not path.startswith(scope):
+        raise PermissionDeniedError(
+            _("Unit %(unit)s is outside the part of the organisation you are responsible for.")
+            % {"unit": path},
+            field=field_name,
+        )
+
+
+def _subject_paths(
+    batch: Sequence[tuple[int, EventSpec]],
+) -> tuple[dict[int, tuple[int, str]], dict[int, str]]:
+    """person id → (unit id, unit path) and unit id → path for the subjects of a batch: two queries."""
+    person_ids: set[int] = set()
+    unit_ids: set[int] = set()
+    for _index, event in batch:
+        for spec in event.entries:
+            pk = spec.subject if isinstance(spec.subject, int) else spec.subject.pk
+            if spec.role == SubjectRole.PERSON:
+                person_ids.add(pk)
+            else:
+                unit_ids.add(pk)
+    people = {
+        pk: (unit_id, path)
+        for pk, unit_id, path in Person.objects.filter(pk__in=person_ids).values_list(
+            "pk", "unit_id", "unit__path"
+        )
+    }
+    units = dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path"))
+    return people, units
+
+
+def _event_rows(
+    index: int,
+    event: EventSpec,
+    *,
+    common: dict[str, Any],
+    people: dict[int, tuple[int, str]],
+    units: dict[int, str],
+    scope: str | None,
+) -> Iterator[LedgerEntry]:
+    where = f"events[{index}]"
+    evidence_fields = _evidence_fields(event.evidence)
+    for number, spec in enumerate(event.entries):
+        at = f"{where}.entries[{number}]"
+        if spec.role not in SubjectRole.values:
+            raise ApplicationError(
+                _("Unknown subject role %(role)r.") % {"role": spec.role}, field=f"{at}.role"
+            )
+        role = SubjectRole(spec.role)
+        subject = spec.subject
+        person_id: int | None = None
+        if role == SubjectRole.PERSON:
+            if isinstance(subject, Unit):
+                subject = -1  # never a person's id: refused below
+            found = people.get(subject if isinstance(subject, int) else subject.pk)
+            if found is None:
+                raise ApplicationError(
+                    _("An entry for a person needs a person as its subject."), field=f"{at}.subject"
+                )
+            person_id = subject if isinstance(subject, int) else subject.pk
+            unit_id, path = found
+        else:
+            if isinstance(subject, Person):
+                subject = -1
+            unit_id = subject if isinstance(subject, int) else subject.pk
+            if unit_id not in units:
+                raise ApplicationError(
+                    _("An entry for a unit or its head needs a unit as its subject."), field=f"{at}.subject"
+                )
+            path = units[unit_id]
+        _require_path_in_scope(path, scope, field_name=f"{at}.subject")
+        if not isinstance(spec.inputs, Mapping):
+            raise ApplicationError(
+                _("The inputs must be a mapping of names to values."), field=f"{at}.inputs"
+            )
+        points = _number(spec.points, places=POINTS_PLACES, limit=POINTS_LIMIT, field_name=f"{at}.points")
+        amount = _number(spec.amount, places=None, limit=AMOUNT_LIMIT, field_name=f"{at}.amount")
+        if not points and not amount:
+            raise ApplicationError(_("An entry moves points or money: both are zero."), field=f"{at}.points")
+        yield LedgerEntry(
+            event_id=event.event_id,
+            subject_role=role,
+            person_id=person_id,
+            unit_id=unit_id if person_id is None else None,
+            unit_path=path,
+            rule=event.rule,
+            inputs=_json_inputs(spec.inputs, field_name=f"{at}.inputs"),
+            points=points,
+            amount=amount,
+            reason=_require_reason(spec.reason, field_name=f"{at}.reason"),
+            **common,
+            **evidence_fields,
+        )
+
+
+def _post_batch(batch: Sequence[tuple[int, EventSpec]], *, common: dict[str, Any], scope: str | None) -> int:
+    """Check and insert one batch of events: four queries, whatever its size."""
+    taken = (
+        LedgerEntry.objects.filter(event_id__in=[event.event_id for _index, event in batch])
+        .values_list("event_id", flat=True)
+        .first()
+    )
+    if taken is not None:
+        raise ApplicationError(
+            _("Event %(event)s is already in the ledger.") % {"event": taken},
+            code="duplicate_event",
+            field="event_id",
+        )
+    people, units = _subject_paths(batch)
+    rows = [
+        row
+        for index, event in batch
+        for row in _event_rows(index, event, common=common, people=people, units=units, scope=scope)
+    ]
+    _insert_rows(rows)
+    return len(rows)
+
+
+@transaction.atomic
+def ledger_post_events(
+    *,
+    author: Any,
+    period: Period,
+    policy: str,
+    policy_version: int,
+    events: Iterable[EventSpec],
+    batch_size: int | None = None,
+) -> int:
+    """Post many events at once (a scoring run: one event per rule and subject row, hundreds of
+    thousands of entries for a national bank) with the checks of ``ledger_post``, in batches of about
+    ``batch_size`` entries (default LEDGER_BATCH): each batch takes four queries (its event ids, its
+    people, its units, one INSERT), however many rows it has. All or nothing: one bad entry, or any
+    failure of the database, and nothing of the post is left. Returns how many entries were posted."""
+    _require_slug(policy, name="policy")
+    _require_version(policy_version)
+    batch_size = batch_size or LEDGER_BATCH
+    scope = _scope_of(author)
+    _hold_period(period)
+    _refuse_if_published(period=period, policy=policy)
+    common = {
+        "period_id": period.pk,
+        "policy": policy,
+        "policy_version": policy_version,
+        "author": _author_or_none(author),
+        "created_at": timezone.now(),
+    }
+    seen: set[uuid.UUID] = set()
+    batch: list[tuple[int, EventSpec]] = []
+    size = count = 0
+    for index, event in enumerate(events):
+        if not isinstance(event.event_id, uuid.UUID):
+            raise ApplicationError(_("The event id must be a UUID."), field=f"events[{index}].event_id")
+        if event.event_id in seen:
+            raise ApplicationError(
+                _("Event %(event)s is already in the ledger.") % {"event": event.event_id},
+                code="duplicate_event",
+                field=f"events[{index}].event_id",
+            )
+        seen.add(event.event_id)
+        _require_slug(event.rule, name="rule")
+        if not event.entries:
+            raise ApplicationError(_("An event needs at least one entry."), field=f"events[{index}].entries")
+        batch.append((index, event))
+        size += len(event.entries)
+        if size >= batch_size:
+            count += _post_batch(batch, common=common, scope=scope)
+            batch, size = [], 0
+    if batch:
+        count += _post_batch(batch, common=common, scope=scope)
+    return count
+
+
+_REVERSED_FIELDS = (
+    "id",
+    "event_id",
+    "subject_role",
+    "person_id",
+    "unit_id",
+    "unit_path",
+    "policy_version",
+    "rule",
+    "inputs",
+    "points",
+    "amount",
+    "evidence_url",
+)
+
+
+@transaction.atomic
+def ledger_reverse_evidence(
+    *,
+    author: Any,
+    period: Period,
+    policy: str,
+    evidence: Evidence,
+    reason: str,
+    batch_size: int | None = None,
+) -> int:
+    """Reverse every entry of ``policy`` in ``period`` that rests on ``evidence`` and is not reversed
+    yet (a rescored run: the earlier run's entries all go), in batches of ``batch_size``: two queries
+    a batch. Each original event is reversed by one new event, as ``ledger_reverse_event`` does.
+    Returns how many entries were reversed."""
+    _require_slug(policy, name="policy")
+    reason = _require_reason(reason, field_name="reason")
+    evidence_fields = _evidence_fields(evidence)
+    batch_size = batch_size or LEDGER_BATCH
+    scope = _scope_of(author)
+    _hold_period(period)
+    _refuse_if_published(period=period, policy=policy)
+    originals = LedgerEntry.objects.filter(
+        period=period,
+        policy=policy,
+        evidence_type=evidence_fields["evidence_type"],
+        evidence_id=evidence_fields["evidence_id"],
+        reverses__isnull=True,
+        reversal__isnull=True,
+    ).order_by("id")
+    new_events: dict[uuid.UUID, uuid.UUID] = {}
+    now = timezone.now()
+    last = 0
+    count = 0
+    while True:
+        rows = list(originals.filter(id__gt=last).values(*_REVERSED_FIELDS)[:batch_size])
+        if not rows:
+            return count
+        reversals = []
+        for row in rows:
+            _require_path_in_scope(row["unit_path"], scope, field_name="evidence")
+            reversals.append(
+                LedgerEntry(
+                    event_id=new_events.setdefault(row["event_id"], uuid.uuid4()),
+                    subject_role=row["subject_role"],
+                    person_id=row["person_id"],
+                    unit_id=row["unit_id"],
+                    unit_path=row["unit_path"],  # nets to zero in the subtree that saw the original
+                    period_id=period.pk,
+                    policy=policy,
+                    policy_version=row["policy_version"],
+                    rule=row["rule"],
+                    inputs=row["inputs"],
+                    points=round_points(-row["points"], POINTS_PLACES),
+                    amount=round_money(-row["amount"]),
+                    reason=reason,
+                    evidence_type=evidence_fields["evidence_type"],
+                    evidence_id=evidence_fields["evidence_id"],
+                    evidence_url=row["evidence_url"],
+                    reverses_id=row["id"],
+                    author=_author_or_none(author),
+                    created_at=now,
+                )
+            )
+        _insert_rows(reversals)
+        count += len(reversals)
+        last = rows[-1]["id"]
 
 
 def _reverse(*, author: Any, original: LedgerEntry, reason: str, event_id: uuid.UUID) -> LedgerEntry:

@@ -88,6 +88,7 @@ class Subject:
     name: str
     positions: tuple[str, ...]  # for people: only these positions (empty: everyone)
     at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,7 @@ class Scope:
     level: str
     name: str
     at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Span:
     which: str  # SPAN_WHICH
     name: str
     at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ class Phase:
     start_at: Mark
     end_at: Mark
     values_at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class Input:
     default: Literal | None  # what a missing fact counts as; None: the subject is left out and reported
     choices: tuple[str, ...]  # the values a text input can take
     at: Mark
+    description_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,7 @@ class Value:
     description: str
     seed: str
     at: Mark
+    description_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,7 @@ class Table:
     at: Mark
     by_at: Mark
     rows_at: Mark
+    description_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -295,6 +302,7 @@ class Rule:
     note: str
     at: Mark
     subject_at: Mark
+    description_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -308,6 +316,7 @@ class Ranking:
     name: str
     at: Mark
     subject_at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
 
 
 @dataclass(frozen=True)
@@ -344,31 +353,41 @@ class Policy:
     rankings: tuple[Ranking, ...]
     open_questions: tuple[OpenQuestion, ...]
     at: Mark
+    name_en: str = ""  # in English, for the English pages (optional)
+    description_en: str = ""  # in English, for the English pages (optional)
 
 
 # The keys of each mapping: name → required. The order is the order README.md documents them in.
 KEYS: dict[str, dict[str, bool]] = {
     "policy": {
-        "schema": True, "id": True, "name": True, "version": True, "effective": True, "source": False,
-        "description": False, "subjects": True, "scopes": False, "periods": True, "inputs": False,
-        "constants": False, "weights": False, "values": False, "grades": False, "tables": False,
-        "rules": True, "rankings": False, "open_questions": False,
+        "schema": True, "id": True, "name": True, "name_en": False, "version": True, "effective": True,
+        "source": False, "description": False, "description_en": False, "subjects": True, "scopes": False,
+        "periods": True, "inputs": False, "constants": False, "weights": False, "values": False,
+        "grades": False, "tables": False, "rules": True, "rankings": False, "open_questions": False,
     },
     "effective": {"from": True, "to": False},
-    "subject": {"id": True, "kind": True, "level": False, "name": False, "positions": False},
-    "scope": {"id": True, "level": True, "name": False},
+    "subject": {
+        "id": True, "kind": True, "level": False, "name": False, "name_en": False, "positions": False,
+    },
+    "scope": {"id": True, "level": True, "name": False, "name_en": False},
     "periods": {"unit": True, "phase_by": False, "spans": False, "phases": False},
-    "span": {"id": True, "unit": True, "which": True, "name": False},
-    "phase": {"id": True, "name": False, "from": True, "to": True, "values": False, "seed": False},
+    "span": {"id": True, "unit": True, "which": True, "name": False, "name_en": False},
+    "phase": {
+        "id": True, "name": False, "name_en": False, "from": True, "to": True, "values": False,
+        "seed": False,
+    },
     "input": {
-        "name": True, "type": True, "description": False, "source": False, "unit": False,
-        "default": False, "choices": False,
+        "name": True, "type": True, "description": False, "description_en": False, "source": False,
+        "unit": False, "default": False, "choices": False,
     },
     "weights group": {
         "id": True, "name": False, "total": True, "unit": False, "parts": True, "seed": False,
     },
     "weights part": {"id": True, "name": False, "weight": True, "parts": False, "seed": False},
-    "value": {"name": True, "formula": True, "type": False, "description": False, "seed": False},
+    "value": {
+        "name": True, "formula": True, "type": False, "description": False, "description_en": False,
+        "seed": False,
+    },
     "grade scale": {
         "id": True, "name": False, "score": True, "scale": False, "min": False, "max": False,
         "bands": True, "seed": False,
@@ -379,17 +398,18 @@ KEYS: dict[str, dict[str, bool]] = {
     },
     "bound": {"at_least": False, "more_than": False, "at_most": False, "less_than": False},
     "table": {
-        "id": True, "description": False, "by": True, "type": False, "rows": True, "otherwise": False,
-        "seed": False,
+        "id": True, "description": False, "description_en": False, "by": True, "type": False,
+        "rows": True, "otherwise": False, "seed": False,
     },
     "case": {"case": True, "value": False, "silent": False, "seed": False, "note": False},
     "rule": {
-        "id": True, "description": False, "seed": False, "subject": True, "when": False, "points": False,
-        "amount": False, "multipliers": False, "also": False, "note": False,
+        "id": True, "description": False, "description_en": False, "seed": False, "subject": True,
+        "when": False, "points": False, "amount": False, "multipliers": False, "also": False,
+        "note": False,
     },
     "multiplier": {"when": True, "factor": True, "seed": False},
     "share": {"subject": True, "points": False, "amount": False, "seed": False},
-    "ranking": {"subject": True, "by": True, "order": False, "name": False},
+    "ranking": {"subject": True, "by": True, "order": False, "name": False, "name_en": False},
     "open question": {"about": False, "seed": False, "question": True, "reading": False},
 }  # fmt: skip
 
@@ -488,6 +508,8 @@ class _Reader:
             rankings=self.items(get("rankings"), self.ranking),
             open_questions=self.items(get("open_questions"), self.open_question),
             at=self.mark(root),
+            name_en=self.text(get("name_en"), "name_en"),
+            description_en=self.text(get("description_en"), "description_en"),
         )
 
     def effective(self, pair: tuple[ScalarNode, Node] | None) -> Effective:
@@ -518,6 +540,7 @@ class _Reader:
             name=self.text(get("name"), "name"),
             positions=tuple(self.text(item, "a position") for item in self.sequence(get("positions"))),
             at=self.mark(node),
+            name_en=self.text(get("name_en"), "name_en"),
         )
 
     def scope(self, node: Node) -> Scope | None:
@@ -530,6 +553,7 @@ class _Reader:
             level=self.choice(fields.get("level"), f"scope '{id_}' level", LEVELS),
             name=self.text(fields.get("name"), "name"),
             at=self.mark(node),
+            name_en=self.text(fields.get("name_en"), "name_en"),
         )
 
     def periods(self, pair: tuple[ScalarNode, Node] | None) -> Periods:
@@ -558,6 +582,7 @@ class _Reader:
             which=self.choice(fields.get("which"), f"span '{id_}' which", SPAN_WHICH),
             name=self.text(fields.get("name"), "name"),
             at=self.mark(node),
+            name_en=self.text(fields.get("name_en"), "name_en"),
         )
 
     def phase(self, node: Node) -> Phase | None:
@@ -581,6 +606,7 @@ class _Reader:
             values=self.literals(fields.get("values"), f"phase '{id_}' values"),
             seed=self.text(fields.get("seed"), "seed"),
             at=self.mark(node),
+            name_en=self.text(fields.get("name_en"), "name_en"),
             start_at=self.where(fields, "from", node, value=True),
             end_at=self.where(fields, "to", node, value=True),
             values_at=self.where(fields, "values", node),
@@ -616,6 +642,7 @@ class _Reader:
             default=default,
             choices=choices,
             at=self.mark(node),
+            description_en=self.text(get("description_en"), "description_en"),
         )
 
     def weight_group(self, node: Node) -> WeightGroup | None:
@@ -666,6 +693,7 @@ class _Reader:
             description=self.text(fields.get("description"), "description"),
             seed=self.text(fields.get("seed"), "seed"),
             at=self.mark(node),
+            description_en=self.text(fields.get("description_en"), "description_en"),
         )
 
     def grade_scale(self, node: Node) -> GradeScale | None:
@@ -748,6 +776,7 @@ class _Reader:
             otherwise=self.formula(get("otherwise"), f"table '{id_}' otherwise"),
             seed=self.text(get("seed"), "seed"),
             at=self.mark(node),
+            description_en=self.text(get("description_en"), "description_en"),
             by_at=self.where(fields, "by", node, value=True),
             rows_at=self.where(fields, "rows", node),
         )
@@ -802,6 +831,7 @@ class _Reader:
             also=self.items(get("also"), lambda item: self.share(item, what)),
             note=self.text(get("note"), "note"),
             at=self.mark(node),
+            description_en=self.text(get("description_en"), "description_en"),
             subject_at=self.where(fields, "subject", node, value=True),
         )
 
@@ -852,6 +882,7 @@ class _Reader:
             order=order,
             name=self.text(fields.get("name"), "name"),
             at=self.mark(node),
+            name_en=self.text(fields.get("name_en"), "name_en"),
             subject_at=self.where(fields, "subject", node, value=True),
         )
 

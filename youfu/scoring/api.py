@@ -241,6 +241,35 @@ class ScopePositionSerializer(serializers.Serializer):
     unit = serializers.CharField(source="unit.code", allow_null=True, default=None)
 
 
+class HistoryPeriodSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    used = UsedSerializer(many=True)
+    value = AnyValueField(help_text=_("The argument's value in that period; null when not counted."))
+    counted = serializers.BooleanField()
+    missing = serializers.ListField(child=serializers.CharField())
+
+
+class HistoryUseSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    func = serializers.CharField()
+    span = serializers.CharField()
+    span_name = serializers.CharField()
+    argument = serializers.CharField()
+    periods = HistoryPeriodSerializer(many=True)
+    result = serializers.DecimalField(
+        max_digits=28, decimal_places=10, allow_null=True, normalize_output=True
+    )
+    recorded = serializers.BooleanField()
+
+
+class MultiplierSerializer(serializers.Serializer):
+    when = serializers.CharField()
+    factor = serializers.CharField()
+    seed = serializers.CharField()
+    applied = serializers.BooleanField(allow_null=True)
+
+
 class RuleExplanationSerializer(serializers.Serializer):
     id = serializers.CharField()
     description = serializers.CharField()
@@ -253,13 +282,22 @@ class RuleExplanationSerializer(serializers.Serializer):
     used = UsedSerializer(many=True)
     scopes = ScopePositionSerializer(many=True)
     entries = EntrySerializer(many=True)
+    multipliers = serializers.SerializerMethodField()
+    history = HistoryUseSerializer(many=True)
 
     @extend_schema_field(serializers.DictField(child=serializers.CharField()))
     def get_formulas(self, rule: Any) -> dict[str, str]:
         found = dict(rule.formulas)
-        for index, (when, factor, _seed) in enumerate(rule.multipliers, start=1):
+        for index, (when, factor, _seed, _applied) in enumerate(rule.multipliers, start=1):
             found[f"multiplier {index}"] = f"× {factor} when {when}"
         return found
+
+    @extend_schema_field(MultiplierSerializer(many=True))
+    def get_multipliers(self, rule: Any) -> list[dict[str, Any]]:
+        return [
+            {"when": when, "factor": factor, "seed": seed, "applied": applied}
+            for when, factor, seed, applied in rule.multipliers
+        ]
 
 
 class LineExplanationSerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from ibis.backends import BaseBackend
 from youfu.core.money import SCALE
 from youfu.engine import KEY, LINK, PERIOD_KEY, SCOPE, HistoryFrame, PeriodContext, period_context
 from youfu.facts.selectors import FactRow, facts_for_period, facts_for_periods
+from youfu.formula.ast import Call, Name, children
 from youfu.formula.checker import Type
 from youfu.org.models import Period, Person, Unit
 from youfu.policies.document import Policy, Span, Subject
@@ -47,6 +48,9 @@ class SubjectRows:
     units: list[int]
     columns: dict[str, list[Any]] = field(default_factory=dict)
     facts: list[dict[str, int]] = field(default_factory=list)  # per row: input name → fact id
+    # per row, for each span the subject's formulas aggregate over: period code → input name → fact id
+    # (every period of the span, {} where the subject had no fact), so an explanation shows them
+    history: list[dict[str, dict[str, dict[str, int]]]] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +144,48 @@ def _arrow(policy: Policy, columns: dict[str, list[Any]]) -> pa.Table:
     return pa.table(columns, schema=pa.schema(fields))
 
 
+def spans_used(policy: Policy, subject_id: str) -> set[str]:
+    """The spans that the formulas of the subject's rules aggregate over (sum/mean/count(…, over=…)),
+    directly or through the values they use."""
+
+    def walk(tree: Any) -> Iterable[Any]:
+        yield tree
+        for child in children(tree):
+            yield from walk(child)
+
+    values = {value.name: value.formula for value in policy.values}
+    formulas = [
+        formula
+        for rule in policy.rules
+        if rule.subject == subject_id
+        for formula in (
+            rule.when,
+            rule.points,
+            rule.amount,
+            *(f for m in rule.multipliers for f in (m.when, m.factor)),
+            *(f for share in rule.also for f in (share.points, share.amount)),
+        )
+        if formula is not None
+    ]
+    found: set[str] = set()
+    seen: set[str] = set()
+    while formulas:
+        formula = formulas.pop()
+        if formula.tree is None:
+            continue
+        for node in walk(formula.tree):
+            if isinstance(node, Call):
+                found |= {
+                    kw.value.id for kw in node.keywords if kw.name == "over" and isinstance(kw.value, Name)
+                }
+            elif isinstance(node, Name) and node.id in values and node.id not in seen:
+                seen.add(node.id)
+                value_formula = values[node.id]
+                if value_formula is not None:
+                    formulas.append(value_formula)
+    return found
+
+
 def span_periods(span: Span, period: Period) -> list[Period]:
     """The periods of ``span`` for ``period``: the earlier ones of its year, the year so far, or the
     shorter periods inside it."""
@@ -187,6 +233,8 @@ def build_frames(policy: Policy, period: Period, con: BaseBackend) -> Frames:
         history[subject.id] = {
             span_id: _history(policy, spans[span_id], period, rows, con, run_id) for span_id in spans
         }
+        used = spans_used(policy, subject.id)
+        rows.history = [{span: found for span, found in h.items() if span in used} for h in rows.history]
     return Frames(frames=frames, history=history, rows=rows_by_subject, context=context)
 
 
@@ -214,9 +262,12 @@ def _history(
     scope_columns = [name for name in rows.columns if name.startswith(SCOPE)]
     for name in scope_columns:
         columns[name] = []
+    if not rows.history:
+        rows.history = [{} for _key in rows.keys]
     for code in [p.code for p in periods]:
         for index, key in enumerate(rows.keys):
             got = per_period[code].get((kind, key), {})
+            rows.history[index].setdefault(span.id, {})[code] = {name: f.fact_id for name, f in got.items()}
             columns[KEY].append(key)
             columns[PERIOD_KEY].append(code)
             for input_ in policy.inputs:

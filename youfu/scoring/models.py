@@ -94,6 +94,12 @@ class ScoreLine(models.Model):
     unit_path = models.CharField(_("unit path"), max_length=255, db_index=True)
     values = models.JSONField(_("values"), default=dict)
     facts = models.JSONField(_("facts used"), default=dict, help_text=_("input name → fact id"))
+    history = models.JSONField(
+        _("earlier periods used"),
+        default=dict,
+        blank=True,
+        help_text=_("span → period code → input name → fact id, for sum/mean/count over earlier periods"),
+    )
     total_points = models.DecimalField(_("points"), max_digits=14, decimal_places=4)
     total_amount = models.DecimalField(_("amount (yuan)"), max_digits=14, decimal_places=2)
     rank_value = models.DecimalField(_("ranked by"), max_digits=28, decimal_places=10, null=True)

@@ -9,7 +9,7 @@ S2 user never sees an S1 outlet's number, not in a ranking, a total, a chart or 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +17,16 @@ from django.db.models import BigIntegerField, Count, F, IntegerField, Q, QuerySe
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Round
 from django.http import Http404
+from django.utils.translation import get_language
 
 from youfu.accounts.access import WHOLE_BANK, scope_path
 from youfu.engine import period_context
 from youfu.facts.selectors import FactEvidence, fact_evidence
-from youfu.formula.ast import Call, Expr, Name, children
+from youfu.formula.ast import Call, Expr, Name, children, to_source
+from youfu.formula.checker import Type
+from youfu.formula.errors import EvaluationError, FormulaError
+from youfu.formula.evaluator import Frame as EvalFrame
+from youfu.formula.evaluator import evaluate
 from youfu.ledger.choices import EvidenceType
 from youfu.ledger.models import LedgerEntry
 from youfu.org.models import Period, Unit
@@ -52,6 +57,23 @@ def _sees_anything(user: Any) -> bool:
 # -- policy versions -----------------------------------------------------------------------------------
 
 
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _named(item: Any) -> str:
+    """An item's name in the active language: ``name_en`` on the English pages when the policy gives
+    one, else ``name`` (Chinese first)."""
+    english = getattr(item, "name_en", "")
+    return english if english and _english() else item.name
+
+
+def _described(item: Any) -> str:
+    """An item's description in the active language (``description_en`` for English, when given)."""
+    english = getattr(item, "description_en", "")
+    return english if english and _english() else item.description
+
+
 def policy_version_list(*, user: Any) -> QuerySet[PolicyVersion]:
     """Every stored version (policies are the bank's, not a subtree's), newest first per policy."""
     if not _sees_anything(user):
@@ -64,6 +86,34 @@ def policy_version_get(*, user: Any, pk: int | str) -> PolicyVersion:
         return policy_version_list(user=user).get(pk=pk)
     except (PolicyVersion.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    id: str
+    subject: str  # the subject's name
+    description: str
+    seed: str
+
+
+@dataclass(frozen=True)
+class PolicySummary:
+    description: str
+    rules: list[RuleSummary]
+
+
+def policy_summary(*, version: PolicyVersion) -> PolicySummary:
+    """What a policy version says, for its page: its description and each rule's, in the active
+    language, with the plan's words."""
+    policy = load_version(version)
+    subjects = {subject.id: _named(subject) or subject.id for subject in policy.subjects}
+    return PolicySummary(
+        description=_described(policy),
+        rules=[
+            RuleSummary(rule.id, subjects.get(rule.subject, rule.subject), _described(rule), rule.seed)
+            for rule in policy.rules
+        ],
+    )
 
 
 def policy_ids(*, user: Any) -> list[str]:
@@ -194,11 +244,11 @@ def run_subjects(*, user: Any, run: ScoreRun, policy: Policy | None = None) -> l
         ranking = rankings.get(subject.id)
         by = ""
         if ranking is not None:
-            by = ranking.name or (ranking.by.text if ranking.by is not None else "")
+            by = _named(ranking) or (ranking.by.text if ranking.by is not None else "")
         found.append(
             SubjectInfo(
                 id=subject.id,
-                name=subject.name or subject.id,
+                name=_named(subject) or subject.id,
                 kind=subject.kind,
                 ranked_by=by,
                 order=ranking.order if ranking is not None else "desc",
@@ -209,7 +259,7 @@ def run_subjects(*, user: Any, run: ScoreRun, policy: Policy | None = None) -> l
 
 def run_scopes(*, run: ScoreRun, policy: Policy | None = None) -> list[ScopeInfo]:
     policy = policy or run_policy(run)
-    return [ScopeInfo(id=s.id, name=s.name or s.id, level=s.level) for s in policy.scopes]
+    return [ScopeInfo(id=s.id, name=_named(s) or s.id, level=s.level) for s in policy.scopes]
 
 
 def scope_units(*, user: Any, run: ScoreRun, subject: str, scope: str) -> list[Unit]:
@@ -420,11 +470,14 @@ class RuleExplanation:
     points: Decimal | None
     amount: Decimal | None
     formulas: list[tuple[str, str]]  # (what, formula text)
-    multipliers: list[tuple[str, str, str]]  # (when, factor, seed)
+    multipliers: list[tuple[str, str, str, bool | None]]  # (when, factor, seed, applied; None: unknown)
     shares: list[tuple[str, str, str]]  # (subject, points, amount)
     used: list[Used]
     scopes: list[ScopePosition]
     entries: list[EntryView]
+    history: list[HistoryUse] = field(default_factory=list)  # sum/mean/count over earlier periods
+    # what the same event cost the subjects of the rule's ``also:`` (R2: the department, the outlet head)
+    share_entries: list[LedgerEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -542,7 +595,7 @@ class _Namer:
                 kind="input",
                 value=values.get(name),
                 measure=input_.unit,
-                description=input_.description,
+                description=_described(input_),
                 evidence=self.evidence.get(int(fact_id)) if fact_id is not None else None,
                 fact_id=int(fact_id) if fact_id is not None else None,
                 default_used=fact_id is None,
@@ -553,7 +606,7 @@ class _Namer:
                 name=name,
                 kind="value",
                 value=values.get(name),
-                description=value.description,
+                description=_described(value),
                 formula=value.formula.text if value.formula is not None else "",
             )
         if name in self.constants:
@@ -627,13 +680,248 @@ def _positions(
         positions.append(
             ScopePosition(
                 scope=scope,
-                name=scopes[scope].name or scope,
+                name=_named(scopes[scope]) or scope,
                 rank=line.ranks.get(scope),
                 of=size,
                 unit=units.get(int(unit_id)) if unit_id is not None else None,
             )
         )
     return positions
+
+
+# -- history: sum/mean/count over earlier periods ------------------------------------------------------
+
+AGGREGATES = frozenset({"sum", "mean", "count"})
+
+
+@dataclass(frozen=True)
+class HistoryPeriod:
+    """One period of a span, as the run saw it for this line: the inputs the aggregate's argument
+    uses (with their facts), the argument's value there, and whether the period counted."""
+
+    code: str
+    name: str
+    used: list[Used]
+    value: Any  # the argument's value in that period (count: whether it held); None when not counted
+    counted: bool
+    missing: list[str]  # inputs without a default that had no fact: the period is not counted
+
+
+@dataclass(frozen=True)
+class HistoryUse:
+    """``count(score >= 98, over=earlier_quarters)``: the periods it went over, and its result."""
+
+    text: str
+    func: str
+    span: str
+    span_name: str
+    argument: str
+    periods: list[HistoryPeriod]
+    result: Decimal | None  # count / sum / mean over the counted periods; None for a mean over none
+    recorded: bool  # the run recorded the periods' facts (runs before this was kept did not)
+
+
+def _aggregate_calls(formulas: Iterable[Formula]) -> list[Call]:
+    calls: list[Call] = []
+    for formula in formulas:
+        if formula.tree is None:
+            continue
+        for call in _walk_calls(formula.tree):
+            if call.func in AGGREGATES and any(k.name == "over" for k in call.keywords) and call not in calls:
+                calls.append(call)
+    return calls
+
+
+def _closure_formulas(policy: Policy, formulas: list[Formula]) -> list[Formula]:
+    """The formulas and those of the values they use, down the chain."""
+    values = {value.name: value.formula for value in policy.values if value.formula is not None}
+    found = list(formulas)
+    seen: set[str] = set()
+    queue = _names_in(formulas)
+    while queue:
+        name = queue.pop(0)
+        if name in seen or name not in values:
+            continue
+        seen.add(name)
+        found.append(values[name])
+        queue += _names_in([values[name]])
+    return found
+
+
+def _evaluate_one(tree: Expr, env: dict[str, Any]) -> Any:
+    """The reference evaluator on one row; None when it cannot say (a name it lacks, a fault)."""
+    try:
+        return evaluate(tree, EvalFrame({name: [value] for name, value in env.items()}))[0]
+    except (FormulaError, EvaluationError, TypeError, ValueError, ArithmeticError):
+        return None
+
+
+class _History:
+    """The periods of the line's spans with the facts the run used (ScoreLine.history)."""
+
+    def __init__(self, policy: Policy, line: ScoreLine, user: Any) -> None:
+        self.policy, self.line = policy, line
+        self.spans = {span.id: span for span in policy.periods.spans}
+        self.inputs = {i.name: i for i in policy.inputs}
+        ids = [
+            int(i) for periods in line.history.values() for facts in periods.values() for i in facts.values()
+        ]
+        self.evidence = fact_evidence(fact_ids=ids, user=user) if ids else {}
+        codes = {code for periods in line.history.values() for code in periods}
+        self.periods = {p.code: p for p in Period.objects.filter(code__in=codes)} if codes else {}
+
+    def env(self, period: Period, facts: dict[str, Any]) -> tuple[dict[str, Any], list[Used], list[str]]:
+        """Inputs (fact, else default), constants, the period's phase values and number; and the
+        inputs without default that had no fact."""
+        context = period_context(self.policy, start=period.start, end=period.end, key=period.code)
+        env: dict[str, Any] = {c.name: _literal(c.value) for c in self.policy.constants}
+        env.update({name: _literal(value) for name, value in context.phase_values.items()})
+        env["phase"], env["period_number"] = context.phase, context.number
+        used: dict[str, Used] = {}
+        missing: list[str] = []
+        for name, input_ in self.inputs.items():
+            fact_id = facts.get(name)
+            evidence = self.evidence.get(int(fact_id)) if fact_id is not None else None
+            if evidence is not None:
+                env[name] = evidence.value
+            elif input_.default is not None:
+                env[name] = _literal(input_.default)
+            else:
+                missing.append(name)
+                continue
+            used[name] = Used(
+                name=name,
+                kind="input",
+                value=env[name],
+                measure=input_.unit,
+                description=_described(input_),
+                evidence=evidence,
+                fact_id=int(fact_id) if fact_id is not None else None,
+                default_used=evidence is None,
+            )
+        for value in self.policy.values:  # the values made of these alone, in order
+            tree = value.formula.tree if value.formula is not None else None
+            if tree is None or list(_walk_calls(tree)):
+                continue
+            if all(n in env for n in _names_in_tree(tree)):
+                result = _evaluate_one(tree, env)
+                if result is not None:
+                    env[value.name] = result
+        return env, list(used.values()), missing
+
+    def use(self, call: Call) -> HistoryUse:
+        span_id = next(k.value.id for k in call.keywords if k.name == "over" and isinstance(k.value, Name))
+        span = self.spans.get(span_id)
+        argument = call.args[0]
+        needed = _names_in_tree(argument)
+        recorded = self.line.history.get(span_id)
+        periods: list[HistoryPeriod] = []
+        total, counted = Decimal(0), 0
+        for code, facts in (recorded or {}).items():
+            period = self.periods.get(code)
+            if period is None:
+                continue
+            env, inputs, missing = self.env(period, facts)
+            shown = [u for u in inputs if u.name in needed or u.name in self._inputs_behind(needed)]
+            lacking = [name for name in missing if name in needed or name in self._inputs_behind(needed)]
+            value = None if lacking else _evaluate_one(argument, env)
+            ok = not lacking and value is not None
+            if ok:
+                counted += 1
+                if call.func == "count":
+                    total += 1 if value is True else 0
+                elif isinstance(value, Decimal | int) and not isinstance(value, bool):
+                    total += Decimal(value)
+            periods.append(HistoryPeriod(code, period.name, shown, value if ok else None, ok, lacking))
+        if call.func == "mean":
+            result = (total / counted).quantize(Decimal("0.0000000001")) if counted else None
+        else:
+            result = total
+        if result is not None:
+            result = Decimal(format(result.normalize(), "f"))  # 2, not 2E+0; 93.25, not 93.2500000000
+        return HistoryUse(
+            text=to_source(call),
+            func=call.func,
+            span=span_id,
+            span_name=(_named(span) or span_id) if span is not None else span_id,
+            argument=to_source(argument),
+            periods=periods,
+            result=result if recorded is not None else None,
+            recorded=recorded is not None,
+        )
+
+    def _inputs_behind(self, names: set[str]) -> set[str]:
+        values = {v.name: v.formula for v in self.policy.values if v.formula is not None}
+        found: set[str] = set()
+        queue = [n for n in names if n in values]
+        seen: set[str] = set()
+        while queue:
+            name = queue.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            for inner in _names_in([values[name]]):
+                if inner in values:
+                    queue.append(inner)
+                else:
+                    found.add(inner)
+        return found
+
+
+def _line_env(
+    policy: Policy, line: ScoreLine, phase_values: dict[str, Any], number: int, phase: str
+) -> dict[str, Any]:
+    """The line's stored values as the formula language's values (numbers are stored as text)."""
+    types: dict[str, Type | None] = {i.name: i.type for i in policy.inputs}
+    types.update({v.name: v.type for v in policy.values})
+    env: dict[str, Any] = {c.name: _literal(c.value) for c in policy.constants}
+    env.update(phase_values)
+    env["phase"], env["period_number"] = phase, number
+    for name, value in line.values.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and types.get(name) is not Type.TEXT:
+            try:
+                env[name] = Decimal(value)
+            except ArithmeticError:
+                env[name] = value
+        else:
+            env[name] = value
+    return env
+
+
+def _holds(formula: Formula | None, env: dict[str, Any]) -> bool | None:
+    """Whether a condition held on the line (None: it cannot be said from the line alone, e.g. a rank)."""
+    if formula is None or formula.tree is None:
+        return None
+    result = _evaluate_one(formula.tree, env)
+    return result if isinstance(result, bool) else None
+
+
+def _names_in_tree(tree: Expr) -> set[str]:
+    return {node.id for node in _walk_names(tree)}
+
+
+def _with_share_entries(rules: list[RuleExplanation], user: Any) -> list[RuleExplanation]:
+    """The entries the same events posted to the rules' other subjects (one query for the line)."""
+    own = {view.entry.pk for rule in rules for view in rule.entries}
+    events = {view.entry.event_id for rule in rules if rule.shares for view in rule.entries}
+    if not events:
+        return rules
+    others: dict[Any, list[LedgerEntry]] = {}
+    for entry in (
+        LedgerEntry.objects.filter(_lines_in_scope(user), event_id__in=events, reverses__isnull=True)
+        .exclude(pk__in=own)
+        .select_related("unit", "person")
+        .order_by("id")
+    ):
+        others.setdefault(entry.event_id, []).append(entry)
+    return [
+        replace(rule, share_entries=[e for view in rule.entries for e in others.get(view.entry.event_id, [])])
+        if rule.shares
+        else rule
+        for rule in rules
+    ]
 
 
 def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
@@ -648,10 +936,14 @@ def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
     period = run.period
     context = period_context(policy, start=period.start, end=period.end, key=period.code)
     phase_values = {name: _literal(value) for name, value in context.phase_values.items()}
-    phase_name = next((p.name or p.id for p in policy.periods.phases if p.id == context.phase), context.phase)
+    phase_name = next(
+        (_named(p) or p.id for p in policy.periods.phases if p.id == context.phase), context.phase
+    )
     evidence = fact_evidence(fact_ids=[int(v) for v in line.facts.values()], user=user)
     namer = _Namer(policy, line, phase_values, context.number, context.phase, evidence)
     entries = _entries_of(run, line, user)
+    history = _History(policy, line, user)
+    line_env = _line_env(policy, line, phase_values, context.number, context.phase)
     by_rule: dict[str, list[EntryView]] = {}
     for view in entries:
         by_rule.setdefault(view.entry.rule, []).append(view)
@@ -669,7 +961,7 @@ def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
         rules.append(
             RuleExplanation(
                 id=rule.id,
-                description=rule.description,
+                description=_described(rule),
                 seed=rule.seed,
                 note=rule.note,
                 subject=rule.subject,
@@ -678,7 +970,12 @@ def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
                 amount=amount,
                 formulas=[(what, formula.text) for what, formula in formulas],
                 multipliers=[
-                    (m.when.text if m.when else "", m.factor.text if m.factor else "", m.seed)
+                    (
+                        m.when.text if m.when else "",
+                        m.factor.text if m.factor else "",
+                        m.seed,
+                        _holds(m.when, line_env) if rule.subject == line.subject and fired else None,
+                    )
                     for m in rule.multipliers
                 ],
                 shares=[
@@ -688,8 +985,15 @@ def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
                 used=namer.closure(_names_in(f for _, f in formulas)) if rule.subject == line.subject else [],
                 scopes=_positions(run, line, policy, _scopes_in(f for _, f in formulas)),
                 entries=rule_entries,
+                history=[
+                    history.use(call)
+                    for call in _aggregate_calls(_closure_formulas(policy, [f for _, f in formulas]))
+                ]
+                if rule.subject == line.subject
+                else [],
             )
         )
+    rules = _with_share_entries(rules, user)
     rules.sort(key=lambda r: not r.fired)  # the rules that gave something first, in the policy's order
     other = [view for views in by_rule.values() for view in views]
     live = [view.entry for view in entries if not view.reversed]
@@ -698,12 +1002,12 @@ def line_explain(*, user: Any, line: ScoreLine) -> LineExplanation:
         line=line,
         run=run,
         policy=policy,
-        subject_name=(subject.name or subject.id) if subject is not None else line.subject,
+        subject_name=(_named(subject) or subject.id) if subject is not None else line.subject,
         phase=context.phase,
         phase_name=phase_name,
         phase_values=phase_values,
         period_number=context.number,
-        ranked_by=(ranking_.name or (ranking_.by.text if ranking_.by else "")) if ranking_ else "",
+        ranked_by=(_named(ranking_) or (ranking_.by.text if ranking_.by else "")) if ranking_ else "",
         scopes=_positions(run, line, policy),
         inputs=[namer.used(i.name) for i in policy.inputs if i.name in line.values],
         values=[namer.used(v.name) for v in policy.values if v.name in line.values],

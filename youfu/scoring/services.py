@@ -13,7 +13,7 @@ import hashlib
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,13 +29,14 @@ from youfu.core.errors import ApplicationError, ErrorDetail, PermissionDeniedErr
 from youfu.engine import PolicyRunError, connect, evaluate_policy
 from youfu.formula.ast import Name
 from youfu.ledger.choices import EvidenceType, SubjectRole
-from youfu.ledger.models import LedgerEntry, PeriodLock
+from youfu.ledger.models import PeriodLock
 from youfu.ledger.services import (
     EntrySpec,
+    EventSpec,
     Evidence,
     ledger_period_publish,
-    ledger_post,
-    ledger_reverse_event,
+    ledger_post_events,
+    ledger_reverse_evidence,
 )
 from youfu.org.models import Period, Person, Unit
 from youfu.policies.checker import check_policy
@@ -261,12 +262,12 @@ def score_period(*, author: Any, version: PolicyVersion, period: Period, what_if
     started = time.monotonic()
     computed = compute(policy, period)
     with transaction.atomic():
-        run = _store(
+        run, lines = _store(
             author, version, period, policy, computed.frames, computed.scorecards, computed.excluded, what_if
         )
         if not what_if:
             _supersede(author, version, period, run)
-            run.entries = _post(author, run, policy, period, computed.scorecards, computed.entries)
+            run.entries = _post(author, run, policy, period, lines, computed.entries)
             run.status = RunStatus.POSTED
         run.duration_ms = int((time.monotonic() - started) * 1000)
         run.save(update_fields=["entries", "status", "duration_ms"])
@@ -282,7 +283,8 @@ def _store(
     scorecards: Mapping[str, Any],
     excluded: Mapping[str, Any],
     what_if: bool,
-) -> ScoreRun:
+) -> tuple[ScoreRun, dict[tuple[str, int], ScoreLine]]:
+    """Store the run and its lines; returns the run and its lines by (subject, key)."""
     subjects = {subject.id: subject for subject in policy.subjects}
     units = {u.pk: u for u in Unit.objects.all().only("pk", "path")}
     people = {p.pk: p for p in Person.objects.all().only("pk", "unit_id")}
@@ -299,12 +301,14 @@ def _store(
         created_by=author if getattr(author, "pk", None) else None,
     )
     lines = []
+    keys: list[tuple[str, int]] = []
     total_points, total_amount = Decimal(0), Decimal(0)
     scopes = [scope.id for scope in policy.scopes]
     for subject_id, table in scorecards.items():
         subject = subjects[subject_id]
         rows = frames.rows[subject_id]
         fact_ids = dict(zip(rows.keys, rows.facts, strict=True))
+        history = dict(zip(rows.keys, rows.history, strict=True)) if rows.history else {}
         public = [
             c
             for c in table.columns
@@ -318,6 +322,7 @@ def _store(
             amount = Decimal(record["total_amount"])
             total_points += points
             total_amount += amount
+            keys.append((subject_id, key))
             lines.append(
                 ScoreLine(
                     run=run,
@@ -328,6 +333,7 @@ def _store(
                     unit_path=unit.path,
                     values={name: _json(record[name]) for name in public},
                     facts=fact_ids.get(key, {}),
+                    history=history.get(key, {}),
                     total_points=points,
                     total_amount=amount,
                     rank_value=record["rank_value"] if _present(record.get("rank_value")) else None,
@@ -346,93 +352,91 @@ def _store(
     run.subjects = len(lines)
     run.total_points, run.total_amount = total_points, total_amount
     run.save(update_fields=["subjects", "total_points", "total_amount"])
-    return run
+    if lines and lines[0].pk is None:  # a backend that does not return the ids of a bulk insert
+        by_subject = {
+            (line.subject, line.person_id or line.unit_id): line
+            for line in ScoreLine.objects.filter(run=run).only(
+                "pk", "subject", "person_id", "unit_id", "values"
+            )
+        }
+        return run, {key: by_subject[key] for key in keys}
+    return run, dict(zip(keys, lines, strict=True))
 
 
 def _supersede(author: Any, version: PolicyVersion, period: Period, run: ScoreRun) -> None:
-    """Reverse the ledger entries of the policy's earlier official runs of this period."""
-    earlier = ScoreRun.objects.filter(
-        policy_version__policy=version.policy, period=period, kind=RunKind.OFFICIAL, status=RunStatus.POSTED
-    ).exclude(pk=run.pk)
+    """Reverse the ledger entries of the policy's earlier official runs of this period (in bulk: a few
+    queries per thousand entries)."""
+    earlier = list(
+        ScoreRun.objects.filter(
+            policy_version__policy=version.policy,
+            period=period,
+            kind=RunKind.OFFICIAL,
+            status=RunStatus.POSTED,
+        ).exclude(pk=run.pk)
+    )
     for old in earlier:
-        events = (
-            LedgerEntry.objects.filter(
-                evidence_type=EvidenceType.SCORING_RUN, evidence_id=str(old.pk), reverses__isnull=True
-            )
-            .values_list("event_id", flat=True)
-            .distinct()
+        ledger_reverse_evidence(
+            author=None,
+            period=period,
+            policy=version.policy,
+            evidence=Evidence(type=EvidenceType.SCORING_RUN, id=str(old.pk)),
+            reason=_("Rescored: run %(run)s replaces run %(old)s") % {"run": run.pk, "old": old.pk},
         )
-        for event_id in list(events):
-            ledger_reverse_event(
-                author=None,
-                event_id=event_id,
-                reason=_("Rescored: run %(run)s replaces run %(old)s") % {"run": run.pk, "old": old.pk},
-            )
-        old.status = RunStatus.SUPERSEDED
-        old.save(update_fields=["status"])
+    if earlier:
+        ScoreRun.objects.filter(pk__in=[old.pk for old in earlier]).update(status=RunStatus.SUPERSEDED)
+
+
+_LINE_PLACEHOLDER = 987654321987
 
 
 def _post(
-    author: Any, run: ScoreRun, policy: Policy, period: Period, scorecards: Mapping[str, Any], entries: Any
+    author: Any,
+    run: ScoreRun,
+    policy: Policy,
+    period: Period,
+    lines: Mapping[tuple[str, int], ScoreLine],
+    entries: pd.DataFrame,
 ) -> int:
-    """One ledger event per rule and source row: the row's own entry and its shares."""
+    """One ledger event per rule and source row: the row's own entry and its shares, all posted in
+    bulk (ledger_post_events: a few queries per thousand entries, whatever the size of the bank)."""
     rules = {rule.id: rule for rule in policy.rules}
-    subjects = {subject.id: subject for subject in policy.subjects}
-    lines = {
-        (line.subject, line.person_id or line.unit_id): line
-        for line in ScoreLine.objects.filter(run=run).only("pk", "subject", "person_id", "unit_id", "values")
-    }
-    people = Person.objects.in_bulk(
-        {
-            int(k)
-            for s, k in zip(entries["subject"], entries["subject_key"], strict=True)
-            if subjects[s].kind == "person"
-        }
-    )
-    units = Unit.objects.in_bulk(
-        {
-            int(k)
-            for s, k in zip(entries["subject"], entries["subject_key"], strict=True)
-            if subjects[s].kind != "person"
-        }
-    )
-    events: dict[tuple[str, str, str], list[EntrySpec]] = defaultdict(list)
+    kinds = {subject.id: subject.kind for subject in policy.subjects}
     used = {rule_id: sorted(_names_of_rule(rule)) for rule_id, rule in rules.items()}
-    for record in entries.to_dict("records"):
-        rule = rules[record["rule"]]
-        subject = subjects[record["subject"]]
-        key = int(record["subject_key"])
-        source_line = lines.get((record["source_subject"], int(record["source_key"])))
+    reasons = {rule_id: (rule.description or rule.seed or rule.id)[:500] for rule_id, rule in rules.items()}
+    events: dict[tuple[str, str, int], list[EntrySpec]] = defaultdict(list)
+    columns = ["rule", "subject", "subject_key", "source_subject", "source_key", "points", "amount"]
+    for rule_id, subject_id, key, source_subject, source_key, points, amount in zip(
+        *(entries[column].tolist() for column in columns), strict=True
+    ):
+        source_line = lines.get((source_subject, int(source_key)))
         values = source_line.values if source_line is not None else {}
-        inputs = {name: values.get(name) for name in used[rule.id] if name in values}
-        target: Person | Unit = people[key] if subject.kind == "person" else units[key]
-        reason = rule.description or rule.seed or rule.id
-        events[(record["rule"], record["source_subject"], str(record["source_key"]))].append(
+        events[(rule_id, source_subject, int(source_key))].append(
             EntrySpec(
-                subject=target,
-                role=_ROLES[subject.kind],
-                points=Decimal(record["points"]),
-                amount=Decimal(record["amount"]),
-                inputs=inputs,
-                reason=reason[:500],
+                subject=int(key),
+                role=_ROLES[kinds[subject_id]],
+                points=Decimal(points),
+                amount=Decimal(amount),
+                inputs={name: values[name] for name in used[rule_id] if name in values},
+                reason=reasons[rule_id],
             )
         )
-    count = 0
-    for (rule_id, source_subject, source_key), specs in events.items():
-        source_line = lines.get((source_subject, int(source_key)))
-        url = reverse("scoring:line_detail", args=[run.pk, source_line.pk]) if source_line else ""
-        ledger_post(
-            author=None,
-            period=period,
-            policy=policy.id,
-            policy_version=policy.version or 1,
-            rule=rule_id,
-            entries=specs,
-            evidence=Evidence(type=EvidenceType.SCORING_RUN, id=str(run.pk), url=url),
-            event_id=uuid.uuid5(NAMESPACE, f"{run.pk}:{rule_id}:{source_subject}:{source_key}"),
-        )
-        count += len(specs)
-    return count
+    # One reverse() for the run, not one per event: the link differs only by the line's id.
+    template = reverse("scoring:line_detail", args=[run.pk, _LINE_PLACEHOLDER])
+
+    def specs() -> Iterator[EventSpec]:
+        for (rule_id, source_subject, source_key), entry_specs in events.items():
+            source_line = lines.get((source_subject, source_key))
+            url = template.replace(str(_LINE_PLACEHOLDER), str(source_line.pk)) if source_line else ""
+            yield EventSpec(
+                event_id=uuid.uuid5(NAMESPACE, f"{run.pk}:{rule_id}:{source_subject}:{source_key}"),
+                rule=rule_id,
+                entries=entry_specs,
+                evidence=Evidence(type=EvidenceType.SCORING_RUN, id=str(run.pk), url=url),
+            )
+
+    return ledger_post_events(
+        author=None, period=period, policy=policy.id, policy_version=policy.version or 1, events=specs()
+    )
 
 
 @transaction.atomic

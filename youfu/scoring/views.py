@@ -409,7 +409,10 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "scoring.view_policyversion")
     version = selectors.policy_version_get(user=request.user, pk=pk)
     runs = selectors.run_list(user=request.user).filter(policy_version=version)[:20]
-    return render(request, "scoring/policy_detail.html", {"version": version, "runs": runs})
+    summary = selectors.policy_summary(version=version)
+    return render(
+        request, "scoring/policy_detail.html", {"version": version, "runs": runs, "summary": summary}
+    )
 
 
 @login_required

@@ -83,7 +83,19 @@ class Endpoint:
 
 # Inspections' routes are walked, role by role, by the app's own test
 # (youfu/inspections/tests/test_permissions.py) until its S1 objects join this walk: a known gap.
-OWN_WALK = ("youfu.inspections",)
+# Feedback (youfu.feedback) likewise: youfu/feedback/tests/test_access.py walks its routes role by role.
+# Rectification and notifications likewise: youfu/rectification/tests/test_pages_and_api.py (every role
+# outside, the outsider's API calls) and youfu/notifications/tests (a user's own notices only).
+# Complaints: youfu/complaints/tests/test_permissions.py walks every complaints route as an S2 user of
+# each role; appraisal: youfu/appraisal/tests/test_api_walk.py likewise (and its peer-anonymity tests).
+OWN_WALK = (
+    "youfu.appraisal",
+    "youfu.inspections",
+    "youfu.feedback",
+    "youfu.rectification",
+    "youfu.notifications",
+    "youfu.complaints",
+)
 
 
 def _api_patterns() -> Iterator[tuple[str, URLPattern, bool]]:

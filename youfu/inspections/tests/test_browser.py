@@ -126,3 +126,26 @@ def test_mystery_shopper_check_on_a_phone_then_a_second_user_approves(
     context.close()
     inspection.refresh_from_db()
     assert (inspection.status, inspection.approved_by, inspection.total) == ("approved", approver, 60)
+
+
+def test_office_plans_a_quarter_and_reads_its_coverage_chart(
+    browser, live_server, bank, branch_office, quarters
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    _login(page, live_server.url, "branch_office")
+    page.goto(f"{live_server.url}/inspections/plans/new/")
+    page.fill("#id_name", "二季度网点检查")
+    page.select_option("#id_period", str(quarters[1].pk))
+    page.fill("#id_scope", "BR")
+    page.fill("#id_mystery_share", "60")
+    page.fill("#id_seed", "7")
+    page.click("#plan-save")
+    page.wait_for_selector("#plan-coverage")
+    page.wait_for_selector("#plan-chart[data-ready=yes]")
+    _shot(page, "5-plan-full")
+    assert page.locator("#plan-coverage tbody tr").count() == 2  # S1 and S2
+    assert page.locator("#visit-table tr[data-status=missed]").count() == 3  # 2025Q2 has long passed
+    assert page.locator("#plan-chart svg").count() >= 1
+    context.close()

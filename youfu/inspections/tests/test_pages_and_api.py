@@ -167,3 +167,32 @@ def test_cli_list(bank, inspector, approver, version, admin):
     out = io.StringIO()
     call_command("inspections", "list", "--unit", "S1", stdout=out)
     assert "O1A" in out.getvalue() and "96" in out.getvalue()
+
+
+def test_a_published_finding_links_to_its_rectification(
+    client, bank, inspector, approver, version, outlet_head, quarters
+):
+    from youfu.rectification.services import rectification_open
+
+    published = checked(
+        inspector=inspector, approver=approver, unit=bank.o1a, version=version, values={"A1": 1}
+    )
+    finding = published.findings.get()
+    client.force_login(approver)
+    page = client.get(reverse("inspections:detail", args=[published.pk])).content.decode()
+    assert f'data-open-rectification="{finding.item.code}"' in page
+    assert reverse("rectification:open", args=[finding.pk]) in page
+
+    rect = rectification_open(
+        actor=approver,
+        finding=finding,
+        responsible_unit=bank.o1a,
+        deadline=DAY + dt.timedelta(days=14),
+        required_evidence="整改后照片",
+        today=DAY,
+    )
+    client.force_login(outlet_head)  # the outlet reads the check and follows the finding to its rectification
+    page = client.get(reverse("inspections:detail", args=[published.pk])).content.decode()
+    assert f'data-rectification="{finding.item.code}"' in page
+    assert reverse("rectification:detail", args=[rect.pk]) in page
+    assert "data-open-rectification" not in page

@@ -14,10 +14,38 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from youfu.inspections import services
-from youfu.inspections.models import Appeal, Evidence, Finding, Inspection, InspectionEvent, ItemResult
+from youfu.inspections.models import (
+    Appeal,
+    Evidence,
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionPlan,
+    ItemResult,
+    OutletLocation,
+    PlannedVisit,
+)
 from youfu.inspections.tests.conftest import DAY, Upload, checked, photo_bytes
 
 S1_WORDS = ("东城营业部", "东湖网点", "东城支行", "张伟", "店招缺字", "已经整改")
+# Routes whose body is a file upload: the walk posts an S1 results file to them.
+MULTIPART_API = frozenset({"api:inspection-import"})
+
+
+def _s1_results_file() -> Any:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["网点代码", "检查日期", "访问编号", "检查项编号", "结果"])
+    sheet.append(["O1A", DAY.isoformat(), "V-WALK", "A1", 1])
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("walk.xlsx", out.getvalue())
 
 
 def _walk(patterns: list, prefix: str = "") -> list[tuple[str, URLPattern]]:
@@ -45,7 +73,17 @@ API = sorted(
 def _snapshot() -> tuple:
     return tuple(
         list(model.objects.order_by("pk").values())
-        for model in (Inspection, ItemResult, Finding, Evidence, Appeal, InspectionEvent)
+        for model in (
+            Inspection,
+            ItemResult,
+            Finding,
+            Evidence,
+            Appeal,
+            InspectionEvent,
+            InspectionPlan,
+            PlannedVisit,
+            OutletLocation,
+        )
     )
 
 
@@ -59,7 +97,7 @@ def test_the_walk_finds_the_routes():
 
 
 @pytest.fixture
-def s1(bank, inspector, approver, version) -> dict[str, Any]:
+def s1(bank, inspector, approver, version, quarters) -> dict[str, Any]:
     from youfu.accounts.choices import Role
     from youfu.testing.factories import UserFactory
 
@@ -80,7 +118,11 @@ def s1(bank, inspector, approver, version) -> dict[str, Any]:
     evidence = services.evidence_attach_photo(
         actor=inspector, inspection=draft, file=Upload(photo_bytes(), "s1.jpg"), finding=draft.findings.get()
     )
+    plan = services.plan_create(
+        actor=approver, name="东城支行二季度计划", period=quarters[1], scope=bank.s1, kind="on_site"
+    )
     return {
+        "plan": plan,
         "inspection": published,
         "draft": draft,
         "finding": draft.findings.get(),
@@ -100,6 +142,8 @@ def _target(name: str, objects: dict[str, Any]) -> Any:
         return objects["evidence"]
     if short == "outlet":
         return objects["unit"]
+    if short.startswith("plan"):
+        return objects["plan"]
     if short in ("fill", "video", "submit"):
         return objects["draft"]
     return objects["inspection"]
@@ -201,7 +245,11 @@ def test_s2_user_of_every_role_learns_and_changes_nothing_of_s1_api(
                         "date": DAY.isoformat(),
                         "version": s1["inspection"].version_id,
                     }
-                    response = api.post(url, body, format="json")
+                    if name in MULTIPART_API:
+                        upload = {"file": _s1_results_file(), "standard": "CHK"}
+                        response = api.post(url, upload, format="multipart")
+                    else:
+                        response = api.post(url, body, format="json")
                     allowed = (400, 403, 404)
                 assert response.status_code in allowed, (name, method, response.status_code, response.content)
                 assert _leaks(response.content.decode(errors="replace")) == [], (name, method)

@@ -51,8 +51,16 @@ class Command(BaseCommand):
         )
         scoring.add_argument("--regenerate", action="store_true", help="generate even when cached")
         scoring.add_argument("--json", type=Path, metavar="FILE", help="also write every figure as JSON")
+        # Ratings ingestion (youfu.feedback): `youfu bench ingest`.
+        from youfu.feedback.bench import add_ingest_arguments
+
+        add_ingest_arguments(actions)
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if action == "ingest":
+            from youfu.feedback.bench import handle_ingest
+
+            return handle_ingest(self, options)
         sizes = PRESETS[options["size"]]
         overrides = {
             name: options[name]

@@ -34,8 +34,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-demo", action="store_true", help="do not build the demo bank in an empty database"
         )
+        parser.add_argument(
+            "--no-tick",
+            action="store_true",
+            help="do not run the periodic jobs (reminders, escalations) every 5 minutes in the background",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, no_demo: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        threads: int,
+        no_demo: bool,
+        no_tick: bool = False,
+        **options: Any,
+    ) -> None:
         data_dir = Path(settings.DATA_DIR)
         for folder in (data_dir, Path(settings.STATIC_ROOT), Path(settings.MEDIA_ROOT)):
             folder.mkdir(parents=True, exist_ok=True)
@@ -54,6 +68,13 @@ class Command(BaseCommand):
             width = max(len(login.username) for login in DEMO_LOGINS) + 2
             for login in DEMO_LOGINS:
                 self.stdout.write(f"  {login.username.ljust(width)}{login.zh} / {login.en}")
+        if not no_tick:
+            from youfu.notifications.jobs import TICK_SECONDS, start_ticker
+
+            start_ticker(TICK_SECONDS)
+            self.stdout.write(
+                f"Periodic jobs every {TICK_SECONDS // 60} minutes 定时任务已启动 (--no-tick to turn off)"
+            )
         self.stdout.write("Press Ctrl+C to stop. 按 Ctrl+C 停止。")
         self.stdout.flush()
         run_server(host=host, port=port, threads=threads)

@@ -10,6 +10,7 @@ fired or not, with its formula, the values it used and where each input came fro
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -114,13 +115,34 @@ class Command(BaseCommand):
                 out(f"    seed: {rule.seed}")
             for what, text in rule.formulas:
                 out(f"    {what}: {' '.join(text.split())}")
+            for when, factor, _seed, applied in rule.multipliers:
+                state = {True: "applied", False: "not applied", None: "?"}[applied]
+                out(f"    × {factor} when {' '.join(when.split())}: {state}")
             for used in rule.used:
                 out(f"      {self.used(used)}")
+            for history in rule.history:
+                out(f"    {history.text} over {history.span_name}: {self.plain_value(history.result)}")
+                if not history.recorded:
+                    out("      (this run did not record which earlier periods it used)")
+                for period in history.periods:
+                    if period.counted:
+                        state = f"{history.argument} = {self.plain_value(period.value)}"
+                    else:
+                        state = f"not counted (no {', '.join(period.missing)})"
+                    out(f"      {period.code} {period.name}: {state}")
+                    for used in period.used:
+                        out(f"        {self.used(used)}")
             for view in rule.entries:
                 entry = view.entry
                 state = " (reversed)" if view.reversed else ""
                 entry_points = entry.points.normalize()
                 out(f"    ledger #{entry.pk}: points {entry_points:f}, amount {entry.amount}{state}")
+
+    @staticmethod
+    def plain_value(value: Any) -> str:
+        if value is None or isinstance(value, bool):
+            return {True: "yes", False: "no", None: "—"}[value]
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
 
     @staticmethod
     def plain(values: dict[str, Any]) -> str:

@@ -1,0 +1,116 @@
+"""Intake → verdict in headless Chromium: a complaint handler registers a 95580 complaint, acknowledges,
+resolves, judges it valid with reasons, and closes it; the timeline shows every step and the contact stays
+masked. Set YOUFU_SHOTS_DIR to keep screenshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+
+from youfu.accounts.choices import Role
+from youfu.complaints.choices import ComplaintStatus
+from youfu.complaints.models import Complaint
+from youfu.testing.factories import PASSWORD, UserFactory
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def role_groups(transactional_db: None) -> None:
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)
+
+
+@pytest.fixture
+def browser():
+    with playwright_sync.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _shot(page, name):
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=f"{SHOTS}/complaints-{name}.png", full_page=True)
+
+
+def test_intake_to_verdict(browser, live_server, bank):
+    UserFactory.create(username="kefu1", unit=bank.s1, roles=[Role.COMPLAINT_HANDLER])
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "kefu1")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.goto(f"{live_server.url}/complaints/new/")
+    page.select_option("#id_channel", "hotline_95580")
+    page.fill("#id_unit", "O1A")
+    page.fill("#id_people", "100001")
+    page.select_option("#id_category", "attitude")
+    page.fill("#id_customer_name", "赵先生")
+    page.fill("#id_customer_phone", "13812345678")
+    page.fill("#id_summary", "柜员态度生硬")
+    _shot(page, "1-intake")
+    page.click("#complaint-register")
+    page.wait_for_selector("#complaint-status")
+    assert "138****5678" in page.locator("#customer").inner_text()
+    assert page.locator("#timer .timer").count() == 1
+
+    page.click("#do-acknowledge")
+    page.wait_for_selector("#do-resolve")
+    page.fill("#id_resolution", "已致歉,客户接受")
+    page.click("#do-resolve")
+    page.wait_for_selector("#verdict-form")
+    page.check("input[name=verdict][value=valid]")
+    page.click("#do-judge")  # no reasons: refused, nothing changes
+    page.wait_for_selector(".alert")
+    assert page.locator("#verdict-form").count() == 1
+    page.check("input[name=verdict][value=valid]")
+    page.fill("#verdict-form textarea[name=reason]", "调阅录像属实")
+    page.click("#do-judge")
+    page.wait_for_selector("#complaint-verdict")
+    page.click("#do-close")
+    page.wait_for_selector("#callback")
+    _shot(page, "2-closed")
+    assert page.locator("#timeline li").count() == 6  # registered … closed, with the facts recorded
+    assert "13812345678" not in page.content()
+    context.close()
+
+    complaint = Complaint.objects.get()
+    assert (complaint.status, complaint.verdict, complaint.verdict_reason) == (
+        ComplaintStatus.CLOSED,
+        "valid",
+        "调阅录像属实",
+    )
+    assert list(complaint.events.values_list("action", flat=True)) == [
+        "registered",
+        "acknowledged",
+        "resolved",
+        "judged",
+        "facts",
+        "closed",
+    ]
