@@ -16,7 +16,7 @@ class AppraisalConfig(AppConfig):
                 key="appraisal",
                 label=_("Appraisal"),
                 url_name="appraisal:home",
-                icon="clipboard-check",
+                icon="pencil-square",
                 perm="appraisal.view_monthlyform",
                 order=55,
             )

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ComplaintKind(models.TextChoices):
@@ -90,7 +91,7 @@ class EventAction(models.TextChoices):
     EXTENDED = "extended", _("deadline extended")
     RESOLVED = "resolved", _("resolved")
     JUDGED = "judged", _("verdict given")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("complaint event", "closed")  # the project catalog's "closed" is 已撤销
     ESCALATED = "escalated", _("escalated")
     CONTACT_REVEALED = "contact_revealed", _("customer contact revealed")
     CALLBACK = "callback", _("satisfaction callback recorded")

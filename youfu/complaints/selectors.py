@@ -18,7 +18,7 @@ from youfu.complaints import sla
 from youfu.complaints.choices import OPEN_STATUSES, Channel, ComplaintKind, ComplaintStatus
 from youfu.complaints.models import Complaint, ComplaintEvent
 from youfu.core.money import round_points
-from youfu.org.choices import UnitKind
+from youfu.org.choices import PeriodKind, UnitKind
 from youfu.org.models import Period, Unit
 
 RATE_TARGET = Decimal("-40")  # 95580客户投诉率比基础值至少下降40% (seed 000 篇3)
@@ -77,6 +77,11 @@ class Timer:
     def left_text(self) -> str:
         return ("−" if self.left < 0 else "") + sla.format_duration(self.left)
 
+    @property
+    def late_text(self) -> str:
+        """How long past the deadline, as a positive duration (shown after "late")."""
+        return sla.format_duration(self.left)
+
 
 def timer(complaint: Complaint, *, now: dt.datetime | None = None, clock: sla.Clock | None = None) -> Timer:
     clock = clock or sla.Clock()
@@ -126,6 +131,7 @@ class RateRow:
 @dataclass(frozen=True)
 class Rates:
     period: Period
+    current_end: dt.date  # the period's end, or today while the period runs
     baseline_year: int
     baseline_start: dt.date
     baseline_end: dt.date
@@ -156,17 +162,24 @@ def _change(current: int, baseline: int) -> Decimal | None:
     return round_points(Decimal(current - baseline) * 100 / Decimal(baseline))
 
 
-def complaint_rates(*, user: Any, period: Period, baseline_year: int, channel: str = "") -> Rates:
+def complaint_rates(
+    *, user: Any, period: Period, baseline_year: int, channel: str = "", today: dt.date | None = None
+) -> Rates:
     """Complaints per outlet received in `period` against the same days of `baseline_year` (seed 000 篇3:
     the 95580 complaint rate at least 40% below the base year's). Counts every complaint registered, valid
-    or not, of the channel (all channels when ""). Outlets of the user's subtree only."""
+    or not, of the channel (all channels when ""). Outlets of the user's subtree only. A period still
+    running counts up to today, and the baseline the same days: a year to date against the baseline
+    year to the same date, never against the whole baseline year."""
+    current_end = min(period.end, today or timezone.localdate())
+    if current_end < period.start:  # a period not begun: nothing to count yet
+        current_end = period.start - dt.timedelta(days=1)
     base_start = _shift_year(period.start, baseline_year)
-    base_end = _shift_year(period.end, baseline_year + (period.end.year - period.start.year))
+    base_end = _shift_year(current_end, baseline_year + (current_end.year - period.start.year))
     outlets = list(restrict(Unit.objects.filter(kind=UnitKind.OUTLET), user, unit_field="").order_by("path"))
     rows_q = complaint_list(user=user).filter(kind=ComplaintKind.COMPLAINT)
     if channel:
         rows_q = rows_q.filter(channel=channel)
-    now_from, now_to = _local_range(period.start, period.end)
+    now_from, now_to = _local_range(period.start, current_end)
     base_from, base_to = _local_range(base_start, base_end)
     counts = rows_q.values("unit").annotate(
         current=Count("pk", filter=Q(received_at__gte=now_from, received_at__lt=now_to)),
@@ -184,6 +197,7 @@ def complaint_rates(*, user: Any, period: Period, baseline_year: int, channel: s
     current_total = sum(r.current for r in rows)
     return Rates(
         period=period,
+        current_end=current_end,
         baseline_year=baseline_year,
         baseline_start=base_start,
         baseline_end=base_end,
@@ -196,3 +210,15 @@ def complaint_rates(*, user: Any, period: Period, baseline_year: int, channel: s
 
 
 DEFAULT_RATE_CHANNEL = Channel.HOTLINE_95580
+
+
+def complaint_rate_this_year(*, user: Any, today: dt.date | None = None) -> Rates | None:
+    """The 95580 complaint rate of the running year to date against the same days of the year before:
+    the overview's tile. None when no year period covers today."""
+    today = today or timezone.localdate()
+    year = Period.objects.filter(kind=PeriodKind.YEAR, start__lte=today, end__gte=today).first()
+    if year is None:
+        return None
+    return complaint_rates(
+        user=user, period=year, baseline_year=year.start.year - 1, channel=DEFAULT_RATE_CHANNEL, today=today
+    )

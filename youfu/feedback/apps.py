@@ -16,7 +16,7 @@ class FeedbackConfig(AppConfig):
                 key="feedback",
                 label=_("Satisfaction"),
                 url_name="feedback:rates",
-                icon="check2-circle",
+                icon="emoji-smile",
                 perm="feedback.view_rates",
                 order=45,
             )

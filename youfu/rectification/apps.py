@@ -18,7 +18,7 @@ class RectificationConfig(AppConfig):
                 key="rectification",
                 label=_("Rectification"),
                 url_name="rectification:list",
-                icon="check2-circle",
+                icon="arrow-repeat",
                 perm="rectification.view_rectification",
                 order=46,
             )

@@ -211,3 +211,74 @@ def test_complaint_rate_against_the_baseline_year(bank, s1_handler, client):
     client.force_login(s1_handler)
     html = client.get(reverse("complaints:rates"), {"period": "2025", "baseline": "2024"}).content.decode()
     assert "-40.00%" in html and 'id="rate-table"' in html
+
+
+def test_a_running_year_is_compared_with_the_same_days_of_the_baseline(bank, s1_handler):
+    from youfu.org.choices import PeriodKind
+    from youfu.org.models import Period
+
+    year = Period.objects.create(
+        code="2025", name="2025年", kind=PeriodKind.YEAR, start=dt.date(2025, 1, 1), end=dt.date(2025, 12, 31)
+    )
+    # Two complaints in the baseline year, one before and one after 30 June; one this year, before it.
+    for when in (at(2024, 3, 4, 10, 0), at(2024, 11, 4, 10, 0), at(2025, 3, 4, 10, 0)):
+        services.complaint_register(
+            actor=s1_handler,
+            kind="complaint",
+            channel="hotline_95580",
+            unit=bank.o1a,
+            category="fees",
+            summary="x",
+            received_at=when,
+            now=when,
+        )
+
+    mid_year = selectors.complaint_rates(
+        user=s1_handler, period=year, baseline_year=2024, channel="hotline_95580", today=dt.date(2025, 6, 30)
+    )
+    whole = selectors.complaint_rates(
+        user=s1_handler, period=year, baseline_year=2024, channel="hotline_95580", today=dt.date(2026, 2, 1)
+    )
+
+    # 1 against 1 (January to June of both years), not 1 against the whole of 2024's 2 (−50%).
+    assert (mid_year.current_end, mid_year.baseline_end) == (dt.date(2025, 6, 30), dt.date(2024, 6, 30))
+    assert (mid_year.baseline_total, mid_year.current_total, mid_year.change) == (1, 1, 0)
+    assert (whole.current_end, whole.baseline_end) == (dt.date(2025, 12, 31), dt.date(2024, 12, 31))
+    assert (whole.baseline_total, whole.current_total, whole.change) == (2, 1, -50)
+
+
+def test_the_overview_shows_the_complaint_rate_to_those_who_read_complaints(
+    bank, s1_handler, client, colleague
+):
+    from django.utils import timezone
+
+    from youfu.org.choices import PeriodKind
+    from youfu.org.models import Period
+
+    this_year = timezone.localdate().year
+    Period.objects.create(
+        code=str(this_year),
+        name=f"{this_year}年",
+        kind=PeriodKind.YEAR,
+        start=dt.date(this_year, 1, 1),
+        end=dt.date(this_year, 12, 31),
+    )
+    for when in [at(this_year - 1, 1, 6, 10, 0)] * 4 + [at(this_year, 1, 6, 10, 0)] * 2:
+        services.complaint_register(
+            actor=s1_handler,
+            kind="complaint",
+            channel="hotline_95580",
+            unit=bank.o1a,
+            category="fees",
+            summary="x",
+            received_at=when,
+            now=when,
+        )
+    client.force_login(s1_handler)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert 'id="complaint-rate"' in page
+    assert 'data-rate="current">2<' in page and 'data-rate="baseline">4<' in page
+    assert 'data-rate="change">-50.00%<' in page and "text-success" in page  # −50% beats the −40% target
+
+    client.force_login(colleague)  # staff: no right to read complaints, no tile
+    assert 'id="complaint-rate"' not in client.get(reverse("web:dashboard")).content.decode()

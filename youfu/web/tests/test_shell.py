@@ -119,10 +119,10 @@ def test_apps_can_add_navigation_entries(client, s1_office):
         navigation.unregister("secret")
 
     keys = [link.item.key for link in response.context["nav_links"]]
-    # The new entry takes its place by order (after org at 10, before people at 20); the one needing a
-    # permission the user lacks is left out; the rest, the apps' own entries (facts and standards at 40,
-    # by key, scoring at 50 …) among them, keep the registry's order.
-    assert keys[:4] == ["dashboard", "org", "later", "people"]
+    # The new entry takes its place by order (after the notices at 5 and org at 10, before people at 20);
+    # the one needing a permission the user lacks is left out; the rest, the apps' own entries (facts and
+    # standards at 40, by key, scoring at 50 …) among them, keep the registry's order.
+    assert keys[:5] == ["dashboard", "notifications", "org", "later", "people"]
     assert "secret" not in keys
     assert keys == [key for key in registered if key in keys]
     assert keys.index("facts") < keys.index("standards") < keys.index("scoring") < keys.index("users")
