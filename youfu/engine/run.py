@@ -6,8 +6,9 @@ The caller (the Django scoring app, the benchmark, a test) gives one table per s
 (DuckDB by default, PostgreSQL, Spark):
 
 * ``scorecards[subject]``: one row per subject: its key, inputs, values, grades, tables and each rule's
-  ``<rule>_points``/``<rule>_amount`` (0 when the rule did not fire), then ``total_points`` and
-  ``total_amount``;
+  ``<rule>_points``/``<rule>_amount`` (0 when the rule did not fire), for a subject that rules on
+  other subjects give ``also:`` shares to ``received_points``/``received_amount`` (built after them),
+  then ``total_points`` and ``total_amount`` (all of these: what its ledger entries add up to);
 * ``entries``: one row per rule share that fired with points or money: the rule, who it goes to
   (subject, subject_key) and whose row it was computed on (source_subject, source_key), points and
   amount. This is what the ledger receives.
@@ -233,6 +234,31 @@ class _Run:
         self.frames = frames
         self.history = history
         self.scope_columns = {scope.id: f"{SCOPE}{scope.id}" for scope in policy.scopes}
+        # ``also:`` shares computed on the subjects built so far, by the subject they go to: tables
+        # of (key, points, amount), added to that subject's totals when it is built (see order()).
+        self.received: dict[str, list[ir.Table]] = {}
+
+    def order(self) -> list[str]:
+        """The subjects in the order to build them: a subject that receives ``also:`` shares after
+        every subject whose rules give them (so its totals and rank include them), else in the
+        policy's order. Shares that go round in a circle cannot be ordered: ValueError."""
+        givers: dict[str, set[str]] = {subject.id: set() for subject in self.policy.subjects}
+        for rule in self.policy.rules:
+            for share in rule.also:
+                if share.subject != rule.subject:
+                    givers.setdefault(share.subject, set()).add(rule.subject)
+        ordered: list[str] = []
+        waiting = [subject.id for subject in self.policy.subjects]
+        while waiting:
+            ready = next((s for s in waiting if givers.get(s, set()) <= set(ordered)), None)
+            if ready is None:
+                raise ValueError(
+                    f"policy {self.policy.id}: the also: shares of subjects {', '.join(waiting)} go "
+                    "round in a circle, so no total can be computed first"
+                )
+            ordered.append(ready)
+            waiting.remove(ready)
+        return ordered
 
     def literals(self, context: PeriodContext) -> dict[str, Literal]:
         """Constants, weights, the period's number, phase and phase values."""
@@ -576,6 +602,7 @@ class _Subject:
         outputs: list[str] = []
         for rule in rules:
             outputs.extend(self.rule(rule))
+        outputs.extend(self.receive())
         total_points: ir.Value = number(0)
         total_amount: ir.Value = number(0)
         for name in outputs:
@@ -604,7 +631,54 @@ class _Subject:
                     self.table = table.cache()
                 else:
                     self.table = backends[0].create_table(name, table, temp=True)
+        self.give(rules)
         return self.scorecard(), self.entries(rules)
+
+    def give(self, rules: Sequence[Rule]) -> None:
+        """Hand this subject's ``also:`` shares (where the rule fired) to the subjects they go to."""
+        table = self.table
+        for rule in rules:
+            for index, share in enumerate(rule.also):
+                if share.subject == self.subject:
+                    continue
+                prefix = f"{_INTERNAL}share{index}_{rule.id}"
+                part = table.filter(table[f"{_INTERNAL}fired_{rule.id}"]).select(
+                    key=table[f"{LINK}{share.subject}"],
+                    points=table[f"{prefix}_points"].cast(NUMBER),
+                    amount=table[f"{prefix}_amount"].cast(MONEY),
+                )
+                self.run.received.setdefault(share.subject, []).append(part)
+
+    def receive(self) -> list[str]:
+        """``received_points`` and ``received_amount``: the ``also:`` shares that rules on other
+        subjects gave this one (seed 001: a person's video violation costs the department 5 points),
+        part of its totals as they are of its ledger entries. Nothing when no rule gives it any."""
+        parts = self.run.received.get(self.subject)
+        if not parts:
+            return []
+        for name in ("received_points", "received_amount"):
+            if name in self.table.columns:
+                raise ValueError(f"subject '{self.subject}': the column {name} is reserved for shares")
+        key_type = self.table[KEY].type()
+        parts = [part.mutate(key=part.key.cast(key_type)) for part in parts]
+        given = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        key = f"{_INTERNAL}given_key"
+        sums = given.group_by(given.key).aggregate(
+            **{
+                key + "_p": given.points.sum(),
+                key + "_a": given.amount.sum(),
+            }
+        )
+        sums = sums.rename({key: "key"})
+        base = self.table
+        joined = base.left_join(sums, base[KEY] == sums[key])
+        zero = number(0)
+        self.table = joined.select(
+            *base.columns,
+            received_points=joined[key + "_p"].fill_null(zero).cast(NUMBER),
+            received_amount=joined[key + "_a"].fill_null(zero).cast(MONEY),
+        )
+        return ["received_points", "received_amount"]
 
     def rank(self, rules: Sequence[Rule]) -> None:
         """``rank_value`` (the policy's ranking for this subject, else its total points, or its total
@@ -614,7 +688,12 @@ class _Subject:
         descending = ranking is None or ranking.order == "desc"
         value: Col | None = self.compile(ranking.by) if ranking is not None else None
         if value is None:
-            gives_points = any(rule.points is not None for rule in rules)
+            gives_points = any(rule.points is not None for rule in rules) or any(
+                share.points is not None
+                for rule in self.run.policy.rules
+                for share in rule.also
+                if share.subject == self.subject and rule.subject != self.subject
+            )
             value = Col(self.table["total_points" if gives_points else "total_amount"])
         self.put("rank_value", Col(number(value.value), value.fault))
         # Ranked on a narrow table (key, scopes, value) and joined back: see attach_ranks.
@@ -902,12 +981,12 @@ def evaluate_policy(
     excluded: dict[str, ir.Table] = {}
     entry_parts: list[ir.Table] = []
     checks: list[FaultCheck] = []
-    for subject in policy.subjects:
-        if subject.id not in frames:
+    for subject_id in run.order():
+        if subject_id not in frames:
             continue
-        builder = _Subject(run, subject.id)
+        builder = _Subject(run, subject_id)
         scorecard, entries = builder.build()
-        scorecards[subject.id], excluded[subject.id] = scorecard, builder.excluded
+        scorecards[subject_id], excluded[subject_id] = scorecard, builder.excluded
         if entries is not None:
             entry_parts.append(entries)
         checks.extend(builder.fault_checks())

@@ -80,6 +80,48 @@ def test_r2_one_video_violation_costs_three_subjects(duck: Any) -> None:
     assert {(D(r.points), D(r.amount)) for r in bottom.itertuples()} == {(D(-3), D(-50))}
 
 
+def test_shares_count_in_the_receiving_subjects_totals_and_rank(duck: Any) -> None:
+    """R2's department and outlet head have no rules of their own: what they get are the ``also:``
+    shares of their people's video violations, which their scorecard totals (and so their rank and the
+    sum of their ledger entries) include."""
+    r2 = policy("r2_competition_100_days.yaml")
+    period = period_context(r2, start=date(2009, 8, 1), end=date(2009, 11, 10), key="2009")
+    frames = r2_frames(duck)
+    persons = frame(
+        duck,
+        "r2_person_two_departments",
+        {
+            "subject_key": ["p1", "p2", "p3"],
+            "link__department": ["d1", "d2", "d2"],
+            "link__outlet_head": ["h1", "h1", "h1"],
+            "video_violations": [D(1), D(2), D(0)],
+            "praise_points": [D(0), D(0), D(0)],
+            "complaint_points": [D(0), D(0), D(0)],
+        },
+        numbers=("video_violations", "praise_points", "complaint_points"),
+    )
+    frames["person"] = persons
+    frames["department"] = frame(duck, "r2_department", {"subject_key": ["d1", "d2", "d3"]})
+    frames["outlet_head"] = frame(duck, "r2_outlet_head", {"subject_key": ["h1"]})
+    result = evaluate_policy(r2, period=period, frames=frames)
+    departments = duck.execute(result.scorecards["department"]).sort_values("subject_key")
+    # d1: one violation x -5; d2: two violations x -5; d3: none. Ranked by total points, descending.
+    assert [D(v) for v in departments.received_points] == [D(-5), D(-10), D(0)]
+    assert [D(v) for v in departments.total_points] == [D(-5), D(-10), D(0)]
+    assert list(departments.rank__all) == [2, 3, 1]
+    head = duck.execute(result.scorecards["outlet_head"])
+    assert D(head.total_points[0]) == D(-12)  # three violations x -4
+    entries = duck.execute(result.entries)
+    for subject, card in (("department", departments), ("outlet_head", head)):
+        for row in card.itertuples():
+            mine = entries[(entries.subject == subject) & (entries.subject_key == row.subject_key)]
+            assert sum((D(v) for v in mine.points), D(0)) == D(row.total_points)
+    # The givers' own totals are unchanged: p2 loses 3 x 2 = 6 points himself.
+    people = duck.execute(result.scorecards["person"]).set_index("subject_key")
+    assert "received_points" not in people.columns
+    assert D(people.loc["p2", "video_violation_points"]) == D(-6)
+
+
 def test_an_integer_input_column_is_accepted(duck: Any) -> None:
     r2 = policy("r2_competition_100_days.yaml")
     period = period_context(r2, start=date(2009, 8, 1), end=date(2009, 11, 10), key="2009")
