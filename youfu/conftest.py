@@ -49,6 +49,7 @@ def _feedback_data_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) 
     # Evaluator ratings are Parquet files (youfu.feedback.store), not database rows: a test that builds
     # the demo must not leave them in the real data folder when its transaction is rolled back.
     settings.FEEDBACK_DATA_DIR = tmp_path_factory.mktemp("feedback")
+    settings.REPORTS_DATA_DIR = tmp_path_factory.mktemp("reports")  # queue tickets (youfu.reports.store)
 
 
 @pytest.fixture(autouse=True)

@@ -102,6 +102,33 @@ MANAGE_COMPLAINTS = frozenset(
 VIEW_FEEDBACK = frozenset({"feedback.view_ratingbatch", "feedback.view_rates"})
 MANAGE_FEEDBACK = frozenset({"feedback.add_ratingbatch", "feedback.record_rating_facts"})
 
+# Service KPIs (youfu.reports): the service office loads queue and diversion data, sets KPI targets and
+# records KPI values as indicator data; outlet heads, the appraisal panel and auditors read the dashboard
+# of their subtree.
+VIEW_REPORTS = frozenset({"reports.view_dashboard"})
+MANAGE_REPORTS = frozenset(
+    {
+        "reports.add_queuebatch",
+        "reports.add_diversionbatch",
+        "reports.change_kpitarget",
+        "reports.record_kpi_facts",
+    }
+)
+# Callbacks and surveys (youfu.feedback): the service office draws and makes the callbacks, runs the
+# surveys and records their results; outlet heads also record survey answers on a customer's behalf.
+VIEW_SATISFACTION = frozenset({"feedback.view_callbackdraw", "feedback.view_survey"})
+MANAGE_SATISFACTION = frozenset(
+    {
+        "feedback.make_callback",
+        "feedback.record_callback_facts",
+        "feedback.add_survey",
+        "feedback.change_survey",
+        "feedback.add_surveyresponse",
+        "feedback.record_survey_facts",
+    }
+)
+RECORD_SURVEYS = frozenset({"feedback.add_surveyresponse"})
+
 # Staff appraisal (youfu.appraisal): everyone appraised fills their own forms and appeals their grade;
 # outlet heads and the service office rate as direct supervisor; the service office opens and closes
 # cycles and imports attendance; the appraisal panel scores the quarter and decides appeals. Seeing
@@ -127,6 +154,15 @@ MANAGE_APPRAISAL = frozenset(
 )
 PANEL_APPRAISAL = frozenset({"appraisal.rate_panel", "appraisal.decide_appeal"})
 
+# Performance pay (youfu.performance_pay): the service office creates pools, imports balances and
+# salaries and computes the allocation in its subtree; the appraisal panel and auditors read whole
+# pools; everyone appraised sees their own line only.
+OWN_PAY = frozenset({"performance_pay.view_own_pay"})
+VIEW_PAY = frozenset({"performance_pay.view_pool"})
+MANAGE_PAY = frozenset(
+    {"performance_pay.add_pool", "performance_pay.import_pay_inputs", "performance_pay.compute_pool"}
+)
+
 # Rectification (youfu.rectification): the outlet (its head, its staff, the responsible person) opens,
 # works on and submits; inspectors re-inspect (verify or reject); the service office also closes; the
 # appraisal panel and auditors read.
@@ -137,9 +173,18 @@ WORK_RECTIFICATION = frozenset({"rectification.add_rectification", "rectificatio
 VERIFY_RECTIFICATION = frozenset({"rectification.verify_rectification"})
 MANAGE_RECTIFICATION = VERIFY_RECTIFICATION | frozenset({"rectification.close_rectification"})
 
+# Star tellers (youfu.star_tellers): star levels and their inputs, read within the user's subtree by those
+# who read scoring; the service office of the head office or a branch computes and publishes a month
+# (the 200 yuan goes to the ledger bank-wide, like any scoring run: BANK_LEVEL_PERMISSIONS).
+VIEW_STAR_TELLERS = frozenset({"star_tellers.view_starlevel"})
+MANAGE_STAR_TELLERS = frozenset({"star_tellers.compute_starlevel"})
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SERVICE_OFFICE: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
+    | VIEW_PAY
+    | MANAGE_PAY
     | OVERSEE_APPRAISAL
     | MANAGE_APPRAISAL
     | MANAGE_ORG
@@ -161,18 +206,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | HANDLE_COMPLAINTS
     | MANAGE_COMPLAINTS
     | VIEW_FEEDBACK
-    | MANAGE_FEEDBACK,
+    | VIEW_REPORTS
+    | VIEW_SATISFACTION
+    | MANAGE_FEEDBACK
+    | MANAGE_REPORTS
+    | MANAGE_SATISFACTION
+    | VIEW_STAR_TELLERS
+    | MANAGE_STAR_TELLERS,
     Role.INSPECTOR: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
     | VIEW_FACTS
     | VIEW_STANDARDS
     | VIEW_SCORING
     | VIEW_INSPECTIONS
     | DO_INSPECTIONS
     | VIEW_RECTIFICATION
-    | VERIFY_RECTIFICATION,
+    | VERIFY_RECTIFICATION
+    | VIEW_STAR_TELLERS,
     Role.OUTLET_HEAD: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
     | OVERSEE_APPRAISAL
     | RATE_APPRAISAL
     | VIEW_FACTS
@@ -184,20 +238,28 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | WORK_RECTIFICATION
     | VIEW_COMPLAINTS
     | HANDLE_COMPLAINTS
-    | VIEW_FEEDBACK,
+    | VIEW_FEEDBACK
+    | VIEW_REPORTS
+    | VIEW_SATISFACTION
+    | RECORD_SURVEYS
+    | VIEW_STAR_TELLERS,
     Role.STAFF: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
     | VIEW_STANDARDS
     | VIEW_RECTIFICATION
     | frozenset({"rectification.change_rectification"}),
     Role.COMPLAINT_HANDLER: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
     | VIEW_STANDARDS
     | VIEW_COMPLAINTS
     | HANDLE_COMPLAINTS
     | MANAGE_COMPLAINTS,
     Role.APPRAISAL_PANEL: VIEW_ORG
     | OWN_APPRAISAL
+    | OWN_PAY
+    | VIEW_PAY
     | OVERSEE_APPRAISAL
     | PANEL_APPRAISAL
     | VIEW_FACTS
@@ -206,9 +268,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | VIEW_INSPECTIONS
     | VIEW_RECTIFICATION
     | VIEW_COMPLAINTS
-    | VIEW_FEEDBACK,
+    | VIEW_FEEDBACK
+    | VIEW_REPORTS
+    | VIEW_SATISFACTION
+    | VIEW_STAR_TELLERS,
     Role.AUDITOR: VIEW_ORG
     | OVERSEE_APPRAISAL
+    | VIEW_PAY
     | VIEW_AUDIT
     | frozenset({"accounts.view_user"})
     | VIEW_FACTS
@@ -217,7 +283,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     | VIEW_INSPECTIONS
     | VIEW_RECTIFICATION
     | VIEW_COMPLAINTS
-    | VIEW_FEEDBACK,
+    | VIEW_FEEDBACK
+    | VIEW_REPORTS
+    | VIEW_SATISFACTION
+    | VIEW_STAR_TELLERS,
 }
 
 # Periods are bank-wide calendar windows: only an office at the head office or a branch may create or
@@ -225,5 +294,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 BANK_LEVEL_PERMISSIONS = (
     frozenset({"org.add_period", "org.change_period", "inspections.change_inspectionsettings"})
     | MANAGE_SCORING
+    | MANAGE_STAR_TELLERS
 )
 BANK_LEVEL_UNIT_KINDS = frozenset({"head_office", "branch"})

@@ -29,10 +29,16 @@ urlpatterns = [
     path("facts/", include("youfu.facts.api")),
     # Customer satisfaction (youfu.feedback): rating batches and rates, under /api/v1/feedback/.
     path("feedback/", include("youfu.feedback.api")),
+    # Service KPIs (youfu.reports): KPI values and targets, under /api/v1/reports/.
+    path("reports/", include("youfu.reports.api")),
     # Scoring (youfu.scoring): policies, runs, rankings, explanations, what-if, under /api/v1/scoring/.
     path("scoring/", include("youfu.scoring.api")),
     # Staff appraisal (youfu.appraisal): cycles, forms, ratings, ballots, results, appeals.
     path("appraisal/", include("youfu.appraisal.api")),
+    # Performance pay (youfu.performance_pay): pay pools, imports, allocation, payroll sheet.
+    path("performance-pay/", include("youfu.performance_pay.api")),
+    # Star tellers (youfu.star_tellers): star levels per month, a person's history, compute.
+    path("star-tellers/", include("youfu.star_tellers.api")),
     # Checklists (youfu.standards): its own routes, under /api/v1/standards/.
     path("standards/", include("youfu.standards.api")),
     # Inspections (youfu.inspections): checks, evidence, workflow, appeals, under /api/v1/inspections/.

@@ -62,7 +62,7 @@ class CycleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ItemSerializer(serializers.ModelSerializer):
+class PlanItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = FormItem
         fields = ["id", "kind", "title", "status", "reason", "adopted"]
@@ -83,7 +83,7 @@ class FormSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.name", read_only=True)
     unit = serializers.CharField(source="unit.code", read_only=True)
     month = serializers.CharField(source="month.code", read_only=True)
-    items = ItemSerializer(many=True, read_only=True)
+    items = PlanItemSerializer(many=True, read_only=True)
     ratings = RatingSerializer(many=True, read_only=True)
 
     class Meta:
@@ -161,7 +161,7 @@ class ResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AppealSerializer(serializers.ModelSerializer):
+class GradeAppealSerializer(serializers.ModelSerializer):
     person = serializers.CharField(source="person.employee_no", read_only=True)
 
     class Meta:
@@ -395,32 +395,32 @@ class ResultViewSet(Base):
     def retrieve(self, request: Request, pk: int) -> Response:
         return Response(ResultSerializer(selectors.result_get(user=request.user, pk=pk)).data)
 
-    @extend_schema(request=AppealIn, responses=AppealSerializer)
+    @extend_schema(request=AppealIn, responses=GradeAppealSerializer)
     def appeal(self, request: Request, pk: int) -> Response:
         result = selectors.result_get(user=request.user, pk=pk)
         data = self._in(AppealIn, request)
         appeal = services.appeal_raise(actor=request.user, result=result, reason=data["reason"])
-        return Response(AppealSerializer(appeal).data, status=201)
+        return Response(GradeAppealSerializer(appeal).data, status=201)
 
 
 class AppealViewSet(Base):
-    @extend_schema(responses=AppealSerializer(many=True))
+    @extend_schema(responses=GradeAppealSerializer(many=True))
     def list(self, request: Request) -> Response:
         return self.paginated(
             selectors.appeal_list(user=request.user, status=request.query_params.get("status", "")),
-            AppealSerializer,
+            GradeAppealSerializer,
         )
 
-    @extend_schema(responses=AppealSerializer)
+    @extend_schema(responses=GradeAppealSerializer)
     def retrieve(self, request: Request, pk: int) -> Response:
-        return Response(AppealSerializer(selectors.appeal_get(user=request.user, pk=pk)).data)
+        return Response(GradeAppealSerializer(selectors.appeal_get(user=request.user, pk=pk)).data)
 
-    @extend_schema(request=DecideIn, responses=AppealSerializer)
+    @extend_schema(request=DecideIn, responses=GradeAppealSerializer)
     def decide(self, request: Request, pk: int) -> Response:
         appeal = selectors.appeal_get(user=request.user, pk=pk)
         data = self._in(DecideIn, request)
         appeal = services.appeal_decide(actor=request.user, appeal=appeal, **data)
-        return Response(AppealSerializer(appeal).data)
+        return Response(GradeAppealSerializer(appeal).data)
 
 
 urlpatterns = [

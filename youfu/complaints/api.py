@@ -121,7 +121,7 @@ class NoteSerializer(StrictSerializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ReasonSerializer(StrictSerializer):
+class ComplaintReasonSerializer(StrictSerializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -230,12 +230,12 @@ class ComplaintViewSet(PaginatedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Wait for the customer (pause the clock)",
-        request=ReasonSerializer,
+        request=ComplaintReasonSerializer,
         responses=ComplaintDetailSerializer,
     )
     def wait(self, request: Request, pk: str) -> Response:
         complaint = self._get()
-        data = self._data(ReasonSerializer)
+        data = self._data(ComplaintReasonSerializer)
         return self._detail(
             services.complaint_wait(actor=request.user, complaint=complaint, reason=data["reason"])
         )
@@ -313,12 +313,12 @@ class ComplaintViewSet(PaginatedMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="Reveal the customer's contact (logged)",
-        request=ReasonSerializer,
+        request=ComplaintReasonSerializer,
         responses=ContactSerializer,
     )
     def contact(self, request: Request, pk: str) -> Response:
         complaint = self._get()
-        data = self._data(ReasonSerializer)
+        data = self._data(ComplaintReasonSerializer)
         name, phone = services.complaint_contact_reveal(
             actor=request.user, complaint=complaint, reason=data["reason"]
         )

@@ -30,9 +30,12 @@ def demo_parts() -> list[DemoPart]:
     from youfu.feedback import demo as feedback_demo
     from youfu.inspections import demo as inspections_demo
     from youfu.org import demo as org_demo
+    from youfu.performance_pay import demo as performance_pay_demo
     from youfu.rectification import demo as rectification_demo
+    from youfu.reports import demo as reports_demo
     from youfu.scoring import demo as scoring_demo
     from youfu.standards import demo as standards_demo
+    from youfu.star_tellers import demo as star_tellers_demo
 
     return [
         DemoPart(
@@ -88,12 +91,37 @@ def demo_parts() -> list[DemoPart]:
             delete=feedback_demo.demo_feedback_delete,
             exists=feedback_demo.demo_feedback_exists,
         ),
+        # Callbacks and a customer survey (youfu.feedback), after the ratings.
+        DemoPart(
+            name="satisfaction",
+            steps=feedback_demo.SATISFACTION_STEPS,
+            create=feedback_demo.demo_satisfaction_create,
+            delete=feedback_demo.demo_satisfaction_delete,
+            exists=feedback_demo.demo_satisfaction_exists,
+        ),
+        # After feedback (its ratings feed the KPIs) and the facts (the KPI values are recorded as facts).
+        DemoPart(
+            name="reports",
+            steps=reports_demo.STEPS,
+            create=reports_demo.demo_reports_create,
+            delete=reports_demo.demo_reports_delete,
+            exists=reports_demo.demo_reports_exists,
+        ),
         DemoPart(
             name="scoring",
             steps=scoring_demo.STEPS,
             create=scoring_demo.demo_scoring_create,
             delete=scoring_demo.demo_scoring_delete,
             exists=scoring_demo.demo_scoring_exists,
+        ),
+        # After the feedback (its rates) and scoring parts: star levels of the last full month, through
+        # the star_tellers policy; its reset runs before the scoring part's, which empties the ledger.
+        DemoPart(
+            name="star_tellers",
+            steps=star_tellers_demo.STEPS,
+            create=star_tellers_demo.demo_star_tellers_create,
+            delete=star_tellers_demo.demo_star_tellers_delete,
+            exists=star_tellers_demo.demo_star_tellers_exists,
         ),
         # Last: its cycles hold R3, a policy version the scoring part's reset would otherwise remove.
         DemoPart(
@@ -102,6 +130,14 @@ def demo_parts() -> list[DemoPart]:
             create=appraisal_demo.demo_appraisal_create,
             delete=appraisal_demo.demo_appraisal_delete,
             exists=appraisal_demo.demo_appraisal_exists,
+        ),
+        # After appraisal: the pay pool of its closed quarter, with the grades' bonus items.
+        DemoPart(
+            name="performance_pay",
+            steps=performance_pay_demo.STEPS,
+            create=performance_pay_demo.demo_pay_create,
+            delete=performance_pay_demo.demo_pay_delete,
+            exists=performance_pay_demo.demo_pay_exists,
         ),
     ]
 

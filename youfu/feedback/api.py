@@ -33,7 +33,7 @@ from rest_framework.views import APIView
 
 from youfu.accounts.access import require_perm
 from youfu.api.serializers import StrictSerializer, UnitCodeField
-from youfu.feedback import selectors
+from youfu.feedback import satisfaction_api, selectors
 from youfu.feedback.choices import Grouping
 from youfu.feedback.forms import last_month
 from youfu.feedback.models import RatingBatch
@@ -293,4 +293,6 @@ urlpatterns = [
     path("batches/upload/", RatingBatchViewSet.as_view({"post": "upload"}), name="ratingbatch-upload"),
     path("batches/<int:pk>/", RatingBatchViewSet.as_view({"get": "retrieve"}), name="ratingbatch-detail"),
     path("rates/", RatesView.as_view(), name="feedback-rates"),
+    # Callbacks and surveys (youfu.feedback.satisfaction_api)
+    *satisfaction_api.urlpatterns,
 ]

@@ -21,3 +21,23 @@ class FeedbackConfig(AppConfig):
                 order=45,
             )
         )
+        register(
+            NavItem(
+                key="callbacks",
+                label=_("Callbacks"),
+                url_name="feedback:callbacks",
+                icon="telephone",
+                perm="feedback.view_callbackdraw",
+                order=46,
+            )
+        )
+        register(
+            NavItem(
+                key="surveys",
+                label=_("Surveys"),
+                url_name="feedback:surveys",
+                icon="ui-checks",
+                perm="feedback.view_survey",
+                order=47,
+            )
+        )

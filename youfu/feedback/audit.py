@@ -2,6 +2,18 @@
 
 from auditlog.registry import auditlog
 
-from youfu.feedback.models import RatingBatch
+from youfu.feedback.models import (
+    CallbackCall,
+    CallbackDraw,
+    CallbackRule,
+    RatingBatch,
+    Survey,
+    SurveyQuestion,
+)
 
 auditlog.register(RatingBatch, exclude_fields=["report"])
+auditlog.register(CallbackRule)
+auditlog.register(CallbackDraw, exclude_fields=["pool"])
+auditlog.register(CallbackCall)
+auditlog.register(Survey)
+auditlog.register(SurveyQuestion)

@@ -71,3 +71,37 @@ class Grouping(models.TextChoices):
     OUTLET = "outlet", _("Outlet")
     SUB_BRANCH = "sub_branch", _("Sub-branch")
     BRANCH = "branch", _("Branch")
+
+
+class CallStatus(models.TextChoices):
+    """Where one callback (电话回访) stands."""
+
+    PENDING = "pending", _("To call")
+    REACHED = "reached", _("Reached")
+    UNREACHABLE = "unreachable", _("Not reached (replaced)")
+
+
+class CallResult(models.TextChoices):
+    """What the customer said when asked about the service (seed 001 篇1 四.2)."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    NEUTRAL = "neutral", _("Neutral")
+    UNSATISFIED = "unsatisfied", _("Unsatisfied")
+
+
+class SurveyKind(models.TextChoices):
+    """Who answers a survey (seed 003 §8: external customers, internal customers)."""
+
+    CUSTOMER = "customer", _("Customer satisfaction")
+    INTERNAL = "internal", _("Internal satisfaction")
+
+
+class QuestionKind(models.TextChoices):
+    CHOICE = "choice", _("Single choice (scored options)")
+    SCALE = "scale", _("Rating scale 1–5")
+    TEXT = "text", _("Free text (not scored)")
+
+
+class ResponseChannel(models.TextChoices):
+    PUBLIC = "public", _("Public link")
+    STAFF = "staff", _("Recorded by staff")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from auditlog.context import disable_auditlog
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -180,3 +181,219 @@ def demo_feedback_delete() -> int:
         transaction.on_commit(functools.partial(store.remove, files))
     RatingBatch.objects.filter(pk__in=[b.pk for b in batches]).delete()
     return len(batches)
+
+
+# --- Callbacks and a survey ------------------------------------------------------------------------------
+
+SATISFACTION_STEPS = 2
+CONTACTS_A_MONTH = (18, 30)  # customers listed per outlet and month
+DEMO_IMPORT_KEY = "demo-callbacks"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+
+
+@dataclass(frozen=True)
+class SatisfactionDemoSummary:
+    draws: int
+    calls: int
+    responses: int
+    facts: int
+
+    def __str__(self) -> str:
+        return _(
+            "Callbacks: %(draws)d monthly samples, %(calls)d calls; one customer survey with %(responses)d "
+            "answers; %(facts)d values recorded as indicator data."
+        ) % {"draws": self.draws, "calls": self.calls, "responses": self.responses, "facts": self.facts}
+
+
+def demo_satisfaction_exists() -> bool:
+    from youfu.feedback.models import CallbackImport
+
+    return CallbackImport.objects.filter(sha256__startswith=DEMO_IMPORT_KEY).exists()
+
+
+def _months_back(today: dt.date, count: int) -> list[dt.date]:
+    from youfu.feedback.callback_services import add_months
+
+    first = today.replace(day=1)
+    return [add_months(first, -n) for n in range(count, -1, -1)]  # a year of full months, then this one
+
+
+@transaction.atomic
+def demo_satisfaction_create(
+    *, seed: int = 2026, progress: Progress | None = None
+) -> SatisfactionDemoSummary:
+    """A year of monthly callbacks for every outlet (10 a month, realistic results; this month's still to
+    call) and one customer survey with answers; the last full month recorded as facts."""
+    from youfu.feedback.callback_services import (
+        CALL_POINTS,
+        add_months,
+        callback_facts_record,
+        callbacks_draw,
+    )
+    from youfu.feedback.choices import CallResult, CallStatus, SurveyKind
+    from youfu.feedback.models import CallbackCall, CallbackContact, CallbackImport
+    from youfu.feedback.survey_services import (
+        current_questions,
+        survey_answer_public,
+        survey_create,
+        survey_facts_record,
+    )
+
+    step = progress or (lambda _label: None)
+    step(_("Callbacks"))
+    today = timezone.localdate()
+    head = Unit.objects.filter(code=HEAD_OFFICE_CODE).first()
+    if head is None:
+        return SatisfactionDemoSummary(0, 0, 0, 0)
+    rng = np.random.default_rng(seed)
+    outlets = list(
+        Unit.objects.filter(path__startswith=head.path, kind=UnitKind.OUTLET, is_active=True).order_by("path")
+    )
+    tellers: dict[int, list[int]] = {}
+    for person_id, unit_id in Person.objects.filter(
+        unit__in=outlets, position=Position.TELLER, is_active=True
+    ).values_list("id", "unit_id"):
+        tellers.setdefault(unit_id, []).append(person_id)
+    source = CallbackImport.objects.create(
+        sha256=f"{DEMO_IMPORT_KEY}-{seed}", file_name="demo", row_count=0, created_count=0, unchanged_count=0
+    )
+    months = _months_back(today, 12)
+    contacts = []
+    for month in months:
+        last_day = min(add_months(month, 1) - dt.timedelta(days=1), today)
+        days = (last_day - month).days + 1
+        for outlet in outlets:
+            staff: list[int | None] = [*tellers.get(outlet.pk, [])] or [None]
+            for _n in range(int(rng.integers(*CONTACTS_A_MONTH))):
+                name = SURNAMES[rng.integers(len(SURNAMES))] + GIVEN[rng.integers(len(GIVEN))]
+                if rng.random() < 0.5:
+                    name += GIVEN[rng.integers(len(GIVEN))]
+                contacts.append(
+                    CallbackContact(
+                        unit=outlet,
+                        name=name,
+                        phone=f"1{rng.choice([3, 5, 8])}{rng.integers(0, 10**9):09d}",
+                        transaction_date=month + dt.timedelta(days=int(rng.integers(days))),
+                        teller_id=staff[int(rng.integers(len(staff)))],
+                        source=source,
+                    )
+                )
+    CallbackContact.objects.bulk_create(contacts, batch_size=2000, ignore_conflicts=True)
+    source.row_count = source.created_count = len(contacts)
+    source.save(update_fields=["row_count", "created_count"])
+    draws = 0
+    for month in months:
+        draws += len(callbacks_draw(actor=None, unit=head, month=month, today=today).created)
+    # Results: most customers reached at the first try; of those reached, about 88% satisfied, 9%
+    # neutral, 3% unsatisfied; a few outlets (one in eight) noticeably worse. This month's stay to call.
+    weak = {outlet.pk for outlet in outlets if rng.random() < 0.125}
+    calls = list(
+        CallbackCall.objects.filter(draw__unit__in=outlets, draw__month__lt=months[-1]).select_related("draw")
+    )
+    now = timezone.now()
+    groups: dict[tuple[int, str], list[int]] = {}
+    complaints: dict[str, list[int]] = {}
+    for call in calls:
+        attempts = int(rng.choice([1, 1, 1, 1, 2]))
+        draw = rng.random()
+        satisfied, neutral = (0.72, 0.92) if call.draw.unit_id in weak else (0.88, 0.97)
+        result: str = (
+            CallResult.SATISFIED
+            if draw < satisfied
+            else CallResult.NEUTRAL
+            if draw < neutral
+            else CallResult.UNSATISFIED
+        )
+        groups.setdefault((attempts, result), []).append(call.pk)
+        if result == CallResult.UNSATISFIED:
+            comment = str(rng.choice(["排队时间太长", "柜员解释不够耐心", "业务办理出错，需要二次跑腿"]))
+            complaints.setdefault(comment, []).append(call.pk)
+    for (attempts, result), ids in groups.items():
+        CallbackCall.objects.filter(pk__in=ids).update(
+            attempts=attempts,
+            status=CallStatus.REACHED,
+            result=result,
+            points=CALL_POINTS[result],
+            called_at=now,
+        )
+    for comment, ids in complaints.items():
+        CallbackCall.objects.filter(pk__in=ids).update(comments=comment)
+    step(_("A customer survey"))
+    last_end = months[-1] - dt.timedelta(days=1)
+    last_start = last_end.replace(day=1)
+    survey = survey_create(
+        actor=None,
+        kind=SurveyKind.CUSTOMER,
+        unit=head,
+        opens_on=last_start,
+        closes_on=add_months(months[-1], 1) - dt.timedelta(days=1),
+    )
+    questions = current_questions(survey)
+    links = list(survey.links.select_related("unit"))
+    responses = 0
+    zone = timezone.get_current_timezone()
+    for link in links:
+        for n in range(int(rng.integers(4, 9))):
+            answers: dict[str, str] = {}
+            for q in questions:
+                if q.kind == "scale":
+                    answers[str(q.pk)] = str(int(rng.choice([5, 5, 5, 4, 4, 3])))
+                elif q.kind == "choice":
+                    answers[str(q.pk)] = str(
+                        int(rng.choice([0, 0, 0, 1, 1, 2, 3][: len(q.options) + 3])) % len(q.options)
+                    )
+                elif rng.random() < 0.2:
+                    answers[str(q.pk)] = str(rng.choice(["服务很热情", "希望增加窗口", "环境整洁，点赞"]))
+            when = dt.datetime.combine(
+                last_start + dt.timedelta(days=int(rng.integers((last_end - last_start).days + 1))),
+                dt.time(10 + n % 7),
+                tzinfo=zone,
+            )
+            survey_answer_public(link=link, answers=answers, respondent_key=f"demo-{link.pk}-{n}", now=when)
+            responses += 1
+    facts = 0
+    period = Period.objects.filter(kind=PeriodKind.MONTH, start=last_start, end=last_end).first()
+    if period is not None:
+        for record in (callback_facts_record, survey_facts_record):
+            try:
+                recorded = record(actor=None, period=period)
+                facts += recorded.created + recorded.changed
+            except ApplicationError:  # a published period: its facts are final
+                pass
+    return SatisfactionDemoSummary(draws, len(calls), responses, facts)
+
+
+@transaction.atomic
+def demo_satisfaction_delete() -> int:
+    """Remove the demo's callbacks and its survey (the facts go with the facts demo)."""
+    with disable_auditlog():
+        return _satisfaction_delete()
+
+
+def _satisfaction_delete() -> int:
+    from youfu.feedback.models import (
+        CallbackCall,
+        CallbackContact,
+        CallbackDraw,
+        CallbackImport,
+        Survey,
+        SurveyAnswer,
+    )
+
+    head = Unit.objects.filter(code=HEAD_OFFICE_CODE).first()
+    sources = CallbackImport.objects.filter(sha256__startswith=DEMO_IMPORT_KEY)
+    contacts = CallbackContact.objects.filter(source__in=sources)
+    draws = list(
+        CallbackDraw.objects.filter(calls__contact__in=contacts).distinct().values_list("pk", flat=True)
+    )
+    CallbackCall.objects.filter(draw__in=draws).delete()
+    CallbackDraw.objects.filter(pk__in=draws).delete()
+    removed = len(draws)
+    contacts.delete()
+    sources.delete()
+    if head is not None:
+        surveys = Survey.objects.filter(unit=head, created_by__isnull=True)
+        SurveyAnswer.objects.filter(response__survey__in=surveys).delete()  # answers protect their questions
+        surveys.delete()
+    return removed

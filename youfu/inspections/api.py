@@ -608,7 +608,7 @@ class LocationSerializer(StrictSerializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6)
 
 
-class ImportSerializer(StrictSerializer):
+class FirmImportSerializer(StrictSerializer):
     file = serializers.FileField(help_text=_("The firm's .xlsx file."))
     standard = serializers.CharField(help_text=_("Standard code, e.g. MS-OUTLET."))
     version = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -629,7 +629,7 @@ class ImportedVisitSerializer(serializers.Serializer):
     unchanged = serializers.BooleanField()
 
 
-class ImportResultSerializer(serializers.Serializer):
+class FirmImportResultSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField()
     layout = serializers.CharField()
     standard = serializers.CharField()
@@ -721,7 +721,7 @@ class PlanViewSet(PaginatedMixin, viewsets.GenericViewSet):
 
 class ImportView(_Base):
     queryset = Inspection.objects.none()
-    serializer_class = ImportResultSerializer
+    serializer_class = FirmImportResultSerializer
 
     @extend_schema(
         summary="Import a mystery-shopping firm's Excel results (layout a or b; all or nothing)",
@@ -729,18 +729,18 @@ class ImportView(_Base):
             "dry_run=true checks the file and returns what would be created. Errors: 400 with one detail "
             "per problem (row, field = column (sheet)). A visit reference already imported is unchanged."
         ),
-        request={"multipart/form-data": ImportSerializer},
-        responses=ImportResultSerializer,
+        request={"multipart/form-data": FirmImportSerializer},
+        responses=FirmImportResultSerializer,
     )
     def create(self, request: Request) -> Response:
         from youfu.inspections.imports import inspections_import
 
-        data = ImportSerializer(data=request.data)
+        data = FirmImportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         result = inspections_import(actor=request.user, **fields)
         return Response(
-            ImportResultSerializer(
+            FirmImportResultSerializer(
                 {
                     "dry_run": fields["dry_run"],
                     "layout": result.layout,

@@ -69,7 +69,13 @@ def links_for(request: Any) -> list[NavLink]:
         else:
             active = request.path.startswith(url)
         links.append(NavLink(item=item, url=url, active=active))
-    return links
+    # One entry is the current one: the longest address the page lies under (/feedback/callbacks/
+    # rather than /feedback/).
+    current = max((len(link.url) for link in links if link.active), default=0)
+    return [
+        NavLink(item=link.item, url=link.url, active=link.active and len(link.url) == current)
+        for link in links
+    ]
 
 
 register(NavItem(key="dashboard", label=_("Overview"), url_name="web:dashboard", icon="house", order=0))

@@ -37,3 +37,26 @@ def test_demo_loads_two_months_or_more_of_ratings_for_every_teller(_data_dir):
     )
     assert elapsed < 60  # a few seconds on a quiet machine; the bound only catches a runaway
     assert demo_feedback_delete() == summary.batches and not demo_feedback_exists()
+
+
+@pytest.mark.django_db
+def test_demo_callbacks_and_survey(_data_dir):
+    from youfu.feedback.demo import (
+        demo_satisfaction_create,
+        demo_satisfaction_delete,
+        demo_satisfaction_exists,
+    )
+    from youfu.feedback.models import CallbackCall, CallbackDraw, SurveyResponse
+
+    demo_bank_create(seed=2026)
+    started = time.perf_counter()
+    summary = demo_satisfaction_create(seed=2026)
+    elapsed = time.perf_counter() - started
+    assert summary.draws == CallbackDraw.objects.count() == 13 * 40  # 12 full months and this one, 40 outlets
+    assert CallbackCall.objects.filter(status="reached").count() == summary.calls == 12 * 40 * 10
+    assert CallbackCall.objects.filter(status="pending").count() == 40 * 10
+    assert summary.responses == SurveyResponse.objects.count() > 100
+    assert Fact.objects.filter(name="callback_points").exists() or summary.facts == 0
+    print(f"satisfaction demo: {elapsed:.1f} s")
+    assert elapsed < 60
+    assert demo_satisfaction_delete() == summary.draws and not demo_satisfaction_exists()

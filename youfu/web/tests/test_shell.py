@@ -83,6 +83,18 @@ def test_navigation_shows_audit_only_with_the_audit_permission(client, colleague
     assert 'data-nav="audit"' in auditor_html
 
 
+def test_navigation_marks_the_entry_with_the_longest_matching_address(client, s1_office):
+    """The ratings live at /feedback/, the callbacks at /feedback/callbacks/: on a callbacks page only
+    the callbacks entry is current."""
+    from django.urls import reverse
+
+    client.force_login(s1_office)
+    response = client.get(reverse("feedback:callbacks"))
+    assert response.status_code == 200
+    links = {link.item.key: link.active for link in response.context["nav_links"]}
+    assert [key for key, active in links.items() if active] == ["callbacks"]
+
+
 def test_navigation_marks_the_current_section(client, s1_office):
     client.force_login(s1_office)
 
