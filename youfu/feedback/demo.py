@@ -1,6 +1,6 @@
 """Evaluator ratings of the demo bank (安澜银行): every teller of every outlet, each working day (Monday
-to Saturday) from the first day of the month before last until yesterday — two to three months, some
-800,000 transactions — loaded as one batch per month through the same service as an office's file
+to Saturday) from the first day of the month twelve months back until yesterday — a year, some
+3.7 million transactions — loaded as one batch per month through the same service as an office's file
 (youfu.feedback.services), then the last full month's rates recorded as indicator data.
 
 Realistic spreads, seeded: 35–75 transactions a day per teller; each teller presses the customer for a
@@ -98,11 +98,11 @@ def demo_tellers(head: Unit) -> list[Teller]:
 
 
 def demo_window(today: dt.date) -> tuple[dt.date, dt.date]:
-    """From the first day of the month before last to yesterday."""
+    """A year: from the first day of the month twelve months back to yesterday (the dashboard's trend
+    and the star tellers' history have twelve full months)."""
     first = today.replace(day=1)
-    before_last = (first - dt.timedelta(days=1)).replace(day=1)
-    before_last = (before_last - dt.timedelta(days=1)).replace(day=1)
-    return before_last, today - dt.timedelta(days=1)
+    start = first.replace(year=first.year - 1)
+    return start, today - dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
