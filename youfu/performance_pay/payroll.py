@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -233,7 +234,14 @@ def payroll_workbook(payroll: Payroll) -> bytes:
     sheet.append(
         [f"{payroll.pool.period.name} {payroll.pool.unit.name} · {_('pool total')} {payroll.pool.total}"]
     )
-    header = [_("Employee no."), _("Name"), _("Unit"), *[labels[r] for r in rules], _("R4 total"), _("Grade")]
+    header = [
+        _("Employee no."),
+        pgettext("person", "Name"),
+        _("Unit"),
+        *[labels[r] for r in rules],
+        _("R4 total"),
+        _("Grade"),
+    ]
     header += [_("Bonus %(item)s") % {"item": i} for i in ITEMS]
     header += [*payroll.deduction_rules, _("Total"), _("Notes")]
     sheet.append(header)

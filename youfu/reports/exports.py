@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -123,7 +123,7 @@ def trend_table(points: Sequence[TrendPoint]) -> tuple[list[str], list[list[Any]
 def tellers_table(rows: Sequence[TellerRow]) -> tuple[list[str], list[list[Any]]]:
     header = [
         _("Employee number"),
-        _("Name"),
+        pgettext("person", "Name"),
         _("Tickets called"),
         _("Average wait (min)"),
         _("P90 wait (min)"),
