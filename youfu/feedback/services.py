@@ -127,14 +127,17 @@ def _tellers(numbers: Sequence[str] | None) -> list[tuple[Any, ...]]:
     return list(people.values_list("employee_no", "id"))
 
 
-def _rejection(checked: ingest.Checked) -> ApplicationError:
-    labels = dict(Reason.choices)
+def rejection_details(
+    counts: dict[str, int], first_bad: list[ingest.BadRow], labels: dict[Any, Any]
+) -> list[ErrorDetail]:
+    """A refused batch's report: the count of rows per reason, then the first bad rows (row, column,
+    reason, value). Shared with the queue tickets of youfu.reports, whose reasons are their own."""
     details = [
         ErrorDetail(
             code=reason,
             message=_("%(reason)s: %(count)s rows") % {"reason": labels[reason], "count": f"{count:,}"},
         )
-        for reason, count in checked.counts.items()
+        for reason, count in counts.items()
     ]
     details += [
         ErrorDetail(
@@ -143,8 +146,12 @@ def _rejection(checked: ingest.Checked) -> ApplicationError:
             field=bad.column,
             row=bad.row,
         )
-        for bad in checked.first_bad
+        for bad in first_bad
     ]
+    return details
+
+
+def _rejection(checked: ingest.Checked) -> ApplicationError:
     return ApplicationError(
         _(
             "%(bad)s of %(rows)s rows are bad, so the batch was refused whole and nothing was loaded. "
@@ -152,7 +159,7 @@ def _rejection(checked: ingest.Checked) -> ApplicationError:
         )
         % {"bad": f"{checked.bad:,}", "rows": f"{checked.rows:,}"},
         code="ratings_rejected",
-        details=details,
+        details=rejection_details(checked.counts, checked.first_bad, dict(Reason.choices)),
     )
 
 

@@ -39,6 +39,7 @@ from youfu.feedback.services import (
     _outlets,
     _tellers,
     file_sha256,
+    rejection_details,
 )
 from youfu.org.choices import UnitKind
 from youfu.org.models import Period, Unit
@@ -69,23 +70,6 @@ class QueueResult:
 
 
 def _rejection(checked: ingest.Checked) -> ApplicationError:
-    labels = dict(Reason.choices)
-    details = [
-        ErrorDetail(
-            code=reason,
-            message=_("%(reason)s: %(count)s rows") % {"reason": labels[reason], "count": f"{count:,}"},
-        )
-        for reason, count in checked.counts.items()
-    ]
-    details += [
-        ErrorDetail(
-            code=bad.reason,
-            message=f"{labels[bad.reason]}: “{bad.value}”" if bad.value else str(labels[bad.reason]),
-            field=bad.column,
-            row=bad.row,
-        )
-        for bad in checked.first_bad
-    ]
     return ApplicationError(
         _(
             "%(bad)s of %(rows)s rows are bad, so the file was refused whole and nothing was loaded. "
@@ -93,7 +77,7 @@ def _rejection(checked: ingest.Checked) -> ApplicationError:
         )
         % {"bad": f"{checked.bad:,}", "rows": f"{checked.rows:,}"},
         code="queue_rejected",
-        details=details,
+        details=rejection_details(checked.counts, checked.first_bad, dict(Reason.choices)),
     )
 
 
