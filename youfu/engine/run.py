@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -58,18 +59,30 @@ _INTERNAL = "__yf_"
 _INTERMEDIATE = re.compile(r"__yf_(x|operand|rank|agg)\d")
 
 
+_UNFUSED_LOCK = threading.Lock()
+_unfused_depth = 0
+
+
 @contextmanager
 def _unfused() -> Iterator[None]:
     """Compile without Ibis merging each column definition into the next (``fuse_selects``): a
     subject's table is a long chain of them and merging is quadratic in Python (about a second for
-    R1); the backend's optimiser flattens the nested selects the same."""
+    R1); the backend's optimiser flattens the nested selects the same. The option is global to Ibis:
+    runs in several threads share one setting, restored when the last of them is done."""
+    global _unfused_depth
     options = ibis.options.sql
-    before = options.fuse_selects
-    options.fuse_selects = False
+    with _UNFUSED_LOCK:
+        if _unfused_depth == 0:
+            _unfused.before = options.fuse_selects  # type: ignore[attr-defined]
+            options.fuse_selects = False
+        _unfused_depth += 1
     try:
         yield
     finally:
-        options.fuse_selects = before
+        with _UNFUSED_LOCK:
+            _unfused_depth -= 1
+            if _unfused_depth == 0:
+                options.fuse_selects = _unfused.before  # type: ignore[attr-defined]
 
 
 _TYPES = {Type.NUMBER: NUMBER, Type.BOOL: dt.boolean, Type.TEXT: dt.string}
@@ -375,6 +388,8 @@ class _Subject:
         self.sources: list[tuple[str, Fault, Formula | None]] = []
         self.eager: list[str] = []  # source columns checked whether their value is used or not
         self.checks: list[tuple[str, str]] = []  # (what, fault column) checked at the end
+        self.deferred: dict[str, ir.Value] = {}  # source columns, added to the table at the end
+        self.pending_rules: dict[str, ir.Value] = {}  # rule columns not in the table yet
         frame = run.frames[subject]
         for column in frame.columns:
             if column.startswith(_INTERNAL):
@@ -392,6 +407,7 @@ class _Subject:
         place the formula can fail becomes a column of the table (for the error message)."""
         if formula is None or formula.tree is None:
             return None
+        self.flush_rules(formula)
         self.attach_aggregates(formula)
         self.attach_ranks(formula.tree)
         eager: list[Fault] = []
@@ -416,8 +432,9 @@ class _Subject:
             self.sources.append((name, fault, formula))
             if fault in eager:
                 self.eager.append(name)
-        if new:
-            self.table = self.table.mutate(**new)
+        # No formula reads them: added to the table with the last step (see build), not each in a
+        # selection of its own, which would repeat every column of the table once more.
+        self.deferred.update(new)
 
     def attach_ranks(self, tree: Expr) -> None:
         """Each rank/top/bottom of the formula computed on a narrow table (the key, the group and the
@@ -602,6 +619,7 @@ class _Subject:
         outputs: list[str] = []
         for rule in rules:
             outputs.extend(self.rule(rule))
+        self.flush_rules()
         outputs.extend(self.receive())
         total_points: ir.Value = number(0)
         total_amount: ir.Value = number(0)
@@ -616,6 +634,8 @@ class _Subject:
         self.names.columns["total_points"] = "total_points"
         self.names.columns["total_amount"] = "total_amount"
         self.rank(rules)
+        if self.deferred:
+            self.table = self.table.mutate(**self.deferred)
         backends = self.table._find_backends()[0]
         if self.materialise_result and backends:
             # One compiled query for the whole subject; scorecards, entries and fault checks then
@@ -802,10 +822,27 @@ class _Subject:
         if rule_fault is not None:
             new[f"{_INTERNAL}fault_{rule.id}"] = rule_fault
             self.checks.append((f"rule '{rule.id}'", f"{_INTERNAL}fault_{rule.id}"))
-        self.table = self.table.mutate(**new)
+        # A rule's columns wait for the next (see flush_rules): one selection for all the rules.
+        self.pending_rules.update(new)
         for name in produced:
             self.names.columns[name] = name
         return produced
+
+    def flush_rules(self, formula: Formula | None = None) -> None:
+        """The rules' columns waiting (``pending_rules``) added to the table, in one selection: when
+        ``formula`` reads one of them (a rule on an earlier rule's points), or, without a formula,
+        once the rules are done. A selection per rule would repeat every column of the table again."""
+        if not self.pending_rules:
+            return
+        if formula is not None and formula.tree is not None:
+            tree = formula.tree
+            reads = any(n.id in self.pending_rules for n in _walk_names(tree))
+            # A rank or an aggregate over a span is joined in: the columns go in before the join.
+            joins = any(True for _ in _rank_calls(tree)) or any(True for _ in _aggregate_calls(tree))
+            if not reads and not joins:
+                return
+        self.table = self.table.mutate(**self.pending_rules)
+        self.pending_rules = {}
 
     # -- outputs ------------------------------------------------------------------------------------
 

@@ -37,6 +37,12 @@ def test_tiny_run_engine_and_pandas_agree_and_every_figure_is_reported(tmp_path:
     assert report["engine"]["peak_rss"] >= report["engine"]["baseline_rss"] > 0  # tiny: may not grow
     assert report["engine"]["rows"]["entries"] == report["check"]["entries"]
     assert report["floor"]["seconds"]["scan"] > 0
+    assert report["floor_split"]["seconds"]["scan"] > 0
+    # R1 and R2 each in a lane of their own: every step of each timed.
+    for policy in ("r1", "r2"):
+        for step in ("evaluate_policy", "evaluate_checks", "evaluate_entries", "write_scorecards"):
+            assert report["engine"]["seconds"][f"{policy}_{step}"] > 0, (policy, step)
+    assert report["reference_ratios"]["evaluation_vs_split_scan"] > 0
     assert report["pandas"]["seconds"]["compute"] > 0
     assert report["pandas"]["rows"]["entries"] == report["check"]["entries"]
     assert report["generation"]["seconds"] > 0
@@ -44,6 +50,10 @@ def test_tiny_run_engine_and_pandas_agree_and_every_figure_is_reported(tmp_path:
     for line in (
         "generation:",
         "raw DuckDB scan (the floor)",
+        "raw scan split as the engine's load (reference)",
+        "R1 evaluate_policy",
+        "R2 explanations",
+        "against the raw scan split as the engine's load",
         "engine load",
         "engine evaluate",
         "engine write",
