@@ -39,6 +39,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
+from youfu.engine.backends import store
 from youfu.engine.compiler import Col, Compiler, Fault, Literal, Names, _either, literal
 from youfu.engine.numbers import NUMBER, divide, multiply, number, round_to
 from youfu.formula.ast import Call, Expr, Name, children
@@ -650,7 +651,7 @@ class _Subject:
                 if backends[0].name == "pyspark":  # no temporary tables there: a cached DataFrame
                     self.table = table.cache()
                 else:
-                    self.table = backends[0].create_table(name, table, temp=True)
+                    self.table = store(backends[0], name, table)
         self.give(rules)
         return self.scorecard(), self.entries(rules)
 

@@ -98,7 +98,8 @@ def _number(depth: int, over: bool) -> st.SearchStrategy[str]:
         options += [
             inner.map(lambda a: f"sum({a}, over=span)"),
             inner.map(lambda a: f"mean({a}, over=span)"),
-            _condition(1, False).map(lambda a: f"count({a}, over=span)"),
+            # In parentheses: count(label = "a", …) reads as a keyword label=, which the checker refuses.
+            _condition(1, False).map(lambda a: f"count(({a}), over=span)"),
         ]
     return st.one_of(*options)
 
@@ -307,7 +308,7 @@ def test_edge_cases(text: str) -> None:
     text=st.one_of(
         _number(1, False).map(lambda a: f"sum({a}, over=span)"),
         _number(1, False).map(lambda a: f"mean({a}, over=span) * 2"),
-        _condition(1, False).map(lambda a: f"count({a}, over=span) + x"),
+        _condition(1, False).map(lambda a: f"count(({a}), over=span) + x"),
     ),
     data=datasets(),
 )
