@@ -5,14 +5,17 @@ explanations into a DuckDB file.
 Phases, each timed by the caller:
 
 - **load**: the events are aggregated into one frame per subject (outlets, persons) and the earlier
-  quarters' history; the frames are materialised as DuckDB tables, so that every later query starts
-  from them and never scans the events again;
-- **evaluate**: `evaluate_policy` for R1 and R2 (the engine computes and stores each subject's
-  results), its fault checks, and the entries computed into temporary tables;
+  quarters' history, each input over its own events: the verdicts (98%) counted by outlet, the other
+  events kept apart once; the frames are stored in an in-memory database attached as ``work``, so
+  that every later query starts from them and never scans the events again;
+- **evaluate**: R1 and R2 side by side, each in a ``Lane`` (a thread with a DuckDB cursor of its own):
+  `evaluate_policy` (the engine computes and stores each subject's results), its fault checks, and
+  the entries computed into ``work``;
 - **write**: the results stored in the output file: `entries` (one row per fired rule share: the
-  ledger's input), `scorecard_<policy>_<subject>`, `ranking_<policy>_<subject>`,
+  ledger's input) and `totals` (points and money per subject, what the cross-check compares), then
+  by each lane `scorecard_<policy>_<subject>`, `ranking_<policy>_<subject>` and
   `explanation_<policy>_<subject>` (each entry with the policy's inputs and values on the subject
-  row it was computed on) and `totals` (points and money per subject, what the cross-check compares).
+  row it was computed on).
 """
 
 from __future__ import annotations
