@@ -389,8 +389,8 @@ class _Subject:
         self.sources: list[tuple[str, Fault, Formula | None]] = []
         self.eager: list[str] = []  # source columns checked whether their value is used or not
         self.checks: list[tuple[str, str]] = []  # (what, fault column) checked at the end
-        self.deferred: dict[str, ir.Value] = {}  # source columns, added to the table at the end
-        self.pending_rules: dict[str, ir.Value] = {}  # rule columns not in the table yet
+        # Columns not in the table yet: rules' outputs and fault sources (see flush).
+        self.pending: dict[str, ir.Value] = {}
         frame = run.frames[subject]
         for column in frame.columns:
             if column.startswith(_INTERNAL):
@@ -408,7 +408,7 @@ class _Subject:
         place the formula can fail becomes a column of the table (for the error message)."""
         if formula is None or formula.tree is None:
             return None
-        self.flush_rules(formula)
+        self.flush(formula)
         self.attach_aggregates(formula)
         self.attach_ranks(formula.tree)
         eager: list[Fault] = []
@@ -433,9 +433,8 @@ class _Subject:
             self.sources.append((name, fault, formula))
             if fault in eager:
                 self.eager.append(name)
-        # No formula reads them: added to the table with the last step (see build), not each in a
-        # selection of its own, which would repeat every column of the table once more.
-        self.deferred.update(new)
+        # No formula reads them: they wait to go into the table with other columns (see flush).
+        self.pending.update(new)
 
     def attach_ranks(self, tree: Expr) -> None:
         """Each rank/top/bottom of the formula computed on a narrow table (the key, the group and the
@@ -620,7 +619,7 @@ class _Subject:
         outputs: list[str] = []
         for rule in rules:
             outputs.extend(self.rule(rule))
-        self.flush_rules()
+        self.flush()
         outputs.extend(self.receive())
         total_points: ir.Value = number(0)
         total_amount: ir.Value = number(0)
@@ -635,8 +634,7 @@ class _Subject:
         self.names.columns["total_points"] = "total_points"
         self.names.columns["total_amount"] = "total_amount"
         self.rank(rules)
-        if self.deferred:
-            self.table = self.table.mutate(**self.deferred)
+        self.flush()
         backends = self.table._find_backends()[0]
         if self.materialise_result and backends:
             # One compiled query for the whole subject; scorecards, entries and fault checks then
@@ -717,6 +715,7 @@ class _Subject:
             )
             value = Col(self.table["total_points" if gives_points else "total_amount"])
         self.put("rank_value", Col(number(value.value), value.fault))
+        self.flush()  # before the join below
         # Ranked on a narrow table (key, scopes, value) and joined back: see attach_ranks.
         scopes = {s: c for s, c in self.run.scope_columns.items() if c in self.table.columns}
         narrow = self.table.select(KEY, "rank_value", *scopes.values())
@@ -823,27 +822,30 @@ class _Subject:
         if rule_fault is not None:
             new[f"{_INTERNAL}fault_{rule.id}"] = rule_fault
             self.checks.append((f"rule '{rule.id}'", f"{_INTERNAL}fault_{rule.id}"))
-        # A rule's columns wait for the next (see flush_rules): one selection for all the rules.
-        self.pending_rules.update(new)
+        # A rule's columns wait for the next rules' (see flush): one selection for all of them.
+        self.pending.update(new)
         for name in produced:
             self.names.columns[name] = name
         return produced
 
-    def flush_rules(self, formula: Formula | None = None) -> None:
-        """The rules' columns waiting (``pending_rules``) added to the table, in one selection: when
-        ``formula`` reads one of them (a rule on an earlier rule's points), or, without a formula,
-        once the rules are done. A selection per rule would repeat every column of the table again."""
-        if not self.pending_rules:
+    def flush(self, formula: Formula | None = None) -> None:
+        """The columns waiting (``pending``: rules' outputs, fault sources) added to the table in one
+        selection, before ``formula`` when it reads one of them (a rule on an earlier rule's points)
+        or joins (a rank, an aggregate over a span); without a formula, now. Every selection repeats
+        every column of the table as Ibis nodes: one per rule or per formula's faults would cost
+        R1's outlet heads a selection per step, about a third of its compile time."""
+        if not self.pending:
             return
-        if formula is not None and formula.tree is not None:
+        if formula is not None:
+            if formula.tree is None:
+                return
             tree = formula.tree
-            reads = any(n.id in self.pending_rules for n in _walk_names(tree))
-            # A rank or an aggregate over a span is joined in: the columns go in before the join.
+            reads = any(n.id in self.pending for n in _walk_names(tree))
             joins = any(True for _ in _rank_calls(tree)) or any(True for _ in _aggregate_calls(tree))
             if not reads and not joins:
                 return
-        self.table = self.table.mutate(**self.pending_rules)
-        self.pending_rules = {}
+        self.table = self.table.mutate(**self.pending)
+        self.pending = {}
 
     # -- outputs ------------------------------------------------------------------------------------
 
