@@ -40,21 +40,14 @@ def connect(backend: str = "duckdb", **options: Any) -> BaseBackend:
     raise ValueError(f"unknown backend {backend!r}: duckdb, postgres or spark")
 
 
-def store(backend: Any, name: str, table: Any, *, database: tuple[str, str] | None = None) -> Any:
-    """``table`` computed and stored as a table ``name`` (temporary unless ``database`` is given);
-    returns it. On DuckDB one ``CREATE TABLE … AS`` of the query compiled once: ibis's
-    ``create_table`` creates the table, then copies the whole compiled query tree to insert into it
-    (for a subject's table, a tree of tens of thousands of nodes, copied in Python). Elsewhere ibis's
-    ``create_table``."""
+def store(backend: Any, name: str, table: Any) -> Any:
+    """``table`` computed and stored as the temporary table ``name``; returns it. On DuckDB one
+    ``CREATE TEMP TABLE … AS`` of the query compiled once: ibis's ``create_table`` creates the
+    table, then copies the whole compiled query tree to insert into it (for a subject's table, tens
+    of thousands of nodes copied in Python). Elsewhere ibis's ``create_table``."""
     if backend.name != "duckdb":
-        return backend.create_table(name, table, temp=database is None, database=database)
+        return backend.create_table(name, table, temp=True)
     backend._run_pre_execute_hooks(table)  # in-memory tables the query reads, registered first
-    query = backend.compile(table)
-    where = f"{database[0]}.{database[1]}." if database else "TEMP "
     quoted = '"' + name.replace('"', '""') + '"'
-    if database:
-        statement = f"CREATE TABLE {where}{quoted} AS {query}"
-    else:
-        statement = f"CREATE {where}TABLE {quoted} AS {query}"
-    backend.raw_sql(statement).fetchall()
-    return backend.table(name, database=database)
+    backend.raw_sql(f"CREATE TEMP TABLE {quoted} AS {backend.compile(table)}").fetchall()
+    return backend.table(name)

@@ -61,7 +61,8 @@ _INTERMEDIATE = re.compile(r"__yf_(x|operand|rank|agg)\d")
 
 
 _UNFUSED_LOCK = threading.Lock()
-_unfused_depth = 0
+_unfused_depth = 0  # runs compiling unfused now
+_fuse_before = True  # the setting before the first of them
 
 
 @contextmanager
@@ -70,11 +71,11 @@ def _unfused() -> Iterator[None]:
     subject's table is a long chain of them and merging is quadratic in Python (about a second for
     R1); the backend's optimiser flattens the nested selects the same. The option is global to Ibis:
     runs in several threads share one setting, restored when the last of them is done."""
-    global _unfused_depth
+    global _unfused_depth, _fuse_before
     options = ibis.options.sql
     with _UNFUSED_LOCK:
         if _unfused_depth == 0:
-            _unfused.before = options.fuse_selects  # type: ignore[attr-defined]
+            _fuse_before = options.fuse_selects
             options.fuse_selects = False
         _unfused_depth += 1
     try:
@@ -83,7 +84,7 @@ def _unfused() -> Iterator[None]:
         with _UNFUSED_LOCK:
             _unfused_depth -= 1
             if _unfused_depth == 0:
-                options.fuse_selects = _unfused.before  # type: ignore[attr-defined]
+                options.fuse_selects = _fuse_before
 
 
 _TYPES = {Type.NUMBER: NUMBER, Type.BOOL: dt.boolean, Type.TEXT: dt.string}
