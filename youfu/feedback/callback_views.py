@@ -35,22 +35,16 @@ from youfu.feedback.forms import (
     CallbackImportForm,
     CallRecordForm,
     RatesFilterForm,
-    last_month,
 )
-from youfu.feedback.views import XLSX
+from youfu.feedback.views import XLSX, record_period_facts, require_perm
 from youfu.org.models import Period
 from youfu.web.pages import add_application_error, paginate, style_form
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 @login_required
 @require_GET
 def callbacks_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_callbackdraw")
+    require_perm(request, "feedback.view_callbackdraw")
     form = style_form(CallbackFilterForm(request.GET or None, user=request.user), small=True)
     today = timezone.localdate()
     month, within = today.replace(day=1), None
@@ -85,7 +79,7 @@ def callbacks_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def callbacks_draw_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.make_callback")
+    require_perm(request, "feedback.make_callback")
     form = CallbackDrawForm(request.POST, user=request.user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -123,7 +117,7 @@ def _url(name: str) -> str:
 
 @login_required
 def callbacks_import_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.make_callback")
+    require_perm(request, "feedback.make_callback")
     form = style_form(CallbackImportForm(request.POST or None, request.FILES or None))
     rejected: ApplicationError | None = None
     if request.method == "POST" and form.is_valid():
@@ -164,7 +158,7 @@ def callbacks_import_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.view_callbackdraw")
+    require_perm(request, "feedback.view_callbackdraw")
     draw = selectors.draw_get(user=request.user, pk=pk)
     calls = list(selectors.draw_calls(draw=draw))
     rule = rule_for(draw.unit)
@@ -177,7 +171,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def call_page(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.view_callbackdraw")
+    require_perm(request, "feedback.view_callbackdraw")
     call = selectors.call_get(user=request.user, pk=pk)
     may_call = request.user.has_perm("feedback.make_callback")
     form = None
@@ -245,7 +239,7 @@ def _results_filter(request: HttpRequest) -> RatesFilterForm:
 @login_required
 @require_GET
 def callback_results_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_callbackdraw")
+    require_perm(request, "feedback.view_callbackdraw")
     form = _results_filter(request)
     data = form.cleaned_data if form.is_valid() else None
     lines = []
@@ -269,7 +263,7 @@ def callback_results_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def callback_results_export_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_callbackdraw")
+    require_perm(request, "feedback.view_callbackdraw")
     form = _results_filter(request)
     if not form.is_valid():
         messages.error(request, _("Correct the filter first."))
@@ -289,27 +283,5 @@ def callback_results_export_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def callback_facts_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.record_callback_facts")
-    period = Period.objects.filter(code=request.POST.get("period", "")).first()
-    if period is None:
-        start, _end = last_month(timezone.localdate())
-        period = Period.objects.filter(start=start, kind="month").first()
-    if period is None:
-        messages.error(request, _("Choose a period."))
-        return redirect("feedback:callbacks")
-    try:
-        result = callback_facts_record(actor=request.user, period=period)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(period)s: %(new)d values recorded, %(changed)d changed, %(same)d unchanged.")
-            % {
-                "period": period.code,
-                "new": result.created,
-                "changed": result.changed,
-                "same": result.unchanged,
-            },
-        )
-    return redirect("feedback:callbacks")
+    require_perm(request, "feedback.record_callback_facts")
+    return record_period_facts(request, callback_facts_record, "feedback:callbacks")

@@ -13,7 +13,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from youfu.accounts.access import visible_units
 from youfu.core.errors import ApplicationError
 from youfu.feedback import survey_selectors as selectors
 from youfu.feedback.exports import survey_export
-from youfu.feedback.forms import SurveyAnswerForm, SurveyCreateForm, last_month
+from youfu.feedback.forms import SurveyAnswerForm, SurveyCreateForm
 from youfu.feedback.models import SurveyLink
 from youfu.feedback.survey_services import (
     current_questions,
@@ -35,7 +34,7 @@ from youfu.feedback.survey_services import (
     survey_facts_record,
     survey_response_record,
 )
-from youfu.feedback.views import XLSX
+from youfu.feedback.views import XLSX, record_period_facts, require_perm
 from youfu.org.models import Period
 from youfu.web.pages import add_application_error, paginate, style_form
 
@@ -44,15 +43,10 @@ COOKIE_AGE = 365 * 24 * 3600
 PUBLIC_LIMIT = 30  # answers per address, link and hour
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
 @login_required
 @require_GET
 def survey_list_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_survey")
+    require_perm(request, "feedback.view_survey")
     return render(
         request,
         "feedback/surveys.html",
@@ -66,7 +60,7 @@ def survey_list_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def survey_create_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.add_survey")
+    require_perm(request, "feedback.add_survey")
     today = timezone.localdate()
     initial = {
         "opens_on": today,
@@ -96,7 +90,7 @@ def survey_create_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.view_survey")
+    require_perm(request, "feedback.view_survey")
     survey = selectors.survey_get(user=request.user, pk=pk)
     results = selectors.survey_results(user=request.user, survey=survey)
     charts = [
@@ -122,7 +116,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def survey_export_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.view_survey")
+    require_perm(request, "feedback.view_survey")
     survey = selectors.survey_get(user=request.user, pk=pk)
     results = selectors.survey_results(user=request.user, survey=survey)
     responses = (
@@ -142,7 +136,7 @@ def survey_export_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def survey_record_page(request: HttpRequest, pk: int) -> HttpResponse:
     """An answer recorded by staff on a customer's behalf, for a unit of the user's subtree."""
-    _require(request, "feedback.add_surveyresponse")
+    require_perm(request, "feedback.add_surveyresponse")
     survey = selectors.survey_get(user=request.user, pk=pk)
     units = visible_units(request.user).filter(path__startswith=survey.unit_path, is_active=True)
     unit_code = request.POST.get("unit") or request.GET.get("unit") or ""
@@ -175,7 +169,7 @@ def survey_record_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_close_view(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.change_survey")
+    require_perm(request, "feedback.change_survey")
     survey = selectors.survey_get(user=request.user, pk=pk)
     try:
         survey_close(actor=request.user, survey=survey)
@@ -189,30 +183,8 @@ def survey_close_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def survey_facts_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.record_survey_facts")
-    period = Period.objects.filter(code=request.POST.get("period", "")).first()
-    if period is None:
-        start, _end = last_month(timezone.localdate())
-        period = Period.objects.filter(start=start, kind="month").first()
-    if period is None:
-        messages.error(request, _("Choose a period."))
-        return redirect("feedback:surveys")
-    try:
-        result = survey_facts_record(actor=request.user, period=period)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("%(period)s: %(new)d values recorded, %(changed)d changed, %(same)d unchanged.")
-            % {
-                "period": period.code,
-                "new": result.created,
-                "changed": result.changed,
-                "same": result.unchanged,
-            },
-        )
-    return redirect("feedback:surveys")
+    require_perm(request, "feedback.record_survey_facts")
+    return record_period_facts(request, survey_facts_record, "feedback:surveys")
 
 
 # --- The public page -----------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ it), rates count only ratings given at outlets in the subtree. Loading goes thro
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,19 +20,49 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from youfu.core.errors import ApplicationError
+from youfu.facts.services import RecordResult
 from youfu.feedback.choices import Reason
 from youfu.feedback.exports import rates_export
-from youfu.feedback.forms import RatesFilterForm, RatingUploadForm
+from youfu.feedback.forms import RatesFilterForm, RatingUploadForm, last_month
 from youfu.feedback.selectors import batch_get, batch_list, rates, total_line
 from youfu.feedback.services import ratings_ingest_file
+from youfu.org.models import Period
 from youfu.web.pages import add_application_error, paginate, style_form
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require(request: HttpRequest, perm: str) -> None:
+def require_perm(request: HttpRequest, perm: str) -> None:
     if not request.user.has_perm(perm):
         raise PermissionDenied
+
+
+def record_period_facts(request: HttpRequest, record: Callable[..., RecordResult], back: str) -> HttpResponse:
+    """The body of a POST that records a period's facts with ``record`` (callbacks, surveys): the
+    period chosen, else last month; a message says how many values were new, changed, unchanged."""
+    period = Period.objects.filter(code=request.POST.get("period", "")).first()
+    if period is None:
+        start, _end = last_month(timezone.localdate())
+        period = Period.objects.filter(start=start, kind="month").first()
+    if period is None:
+        messages.error(request, _("Choose a period."))
+        return redirect(back)
+    try:
+        result = record(actor=request.user, period=period)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("%(period)s: %(new)d values recorded, %(changed)d changed, %(same)d unchanged.")
+            % {
+                "period": period.code,
+                "new": result.created,
+                "changed": result.changed,
+                "same": result.unchanged,
+            },
+        )
+    return redirect(back)
 
 
 def _filter(request: HttpRequest) -> RatesFilterForm:
@@ -42,7 +74,7 @@ def _filter(request: HttpRequest) -> RatesFilterForm:
 @login_required
 @require_GET
 def rates_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_rates")
+    require_perm(request, "feedback.view_rates")
     form = _filter(request)
     lines = []
     data = form.cleaned_data if form.is_valid() else None
@@ -60,7 +92,7 @@ def rates_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def rates_export_view(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_rates")
+    require_perm(request, "feedback.view_rates")
     form = _filter(request)
     if not form.is_valid():
         messages.error(request, _("Correct the filter first."))
@@ -79,7 +111,7 @@ def rates_export_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_list_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.view_ratingbatch")
+    require_perm(request, "feedback.view_ratingbatch")
     return render(
         request, "feedback/batch_list.html", {"page_obj": paginate(request, batch_list(user=request.user))}
     )
@@ -87,7 +119,7 @@ def batch_list_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "feedback.view_ratingbatch")
+    require_perm(request, "feedback.view_ratingbatch")
     batch = batch_get(user=request.user, pk=pk)
     labels = dict(Reason.choices)
     report = batch.report or {}
@@ -107,7 +139,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def batch_upload(request: HttpRequest) -> HttpResponse:
-    _require(request, "feedback.add_ratingbatch")
+    require_perm(request, "feedback.add_ratingbatch")
     form = style_form(RatingUploadForm(request.POST or None, request.FILES or None))
     rejected: ApplicationError | None = None
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from youfu.core.errors import ApplicationError
@@ -27,6 +28,7 @@ from youfu.feedback.callback_services import (
     draw_seed,
 )
 from youfu.feedback.choices import CallResult, CallStatus
+from youfu.feedback.forms import last_month
 from youfu.feedback.models import CallbackCall, CallbackContact, CallbackDraw, CallbackImport
 from youfu.org.choices import PeriodKind
 from youfu.org.models import Period
@@ -308,3 +310,28 @@ def test_cli(bank, s1_office, tmp_path, october):
     text = out.getvalue()
     assert "12" in text and "O1A" in text and "4.0" in text
     assert Fact.objects.filter(name="callback_points", unit=bank.o1a, is_current=True).exists()
+
+
+def test_recording_facts_on_the_web_says_what_changed_and_asks_for_a_period(bank, s1_office, listed, october):
+    draw = callbacks_draw(actor=s1_office, unit=bank.o1a, month=OCT, today=dt.date(2025, 11, 1)).created[0]
+    for call in draw.calls.all()[:2]:
+        callback_call_record(actor=s1_office, call=call, reached=True, result=CallResult.SATISFIED)
+    web = Client()
+    web.force_login(s1_office)
+
+    first = web.post(reverse("feedback:callback_facts"), {"period": "2025-10"}, follow=True)
+    again = web.post(reverse("feedback:callback_facts"), {"period": "2025-10"}, follow=True)
+
+    assert first.redirect_chain == [(reverse("feedback:callbacks"), 302)]
+    created = Fact.objects.filter(is_current=True, name__startswith="callback_").count()
+    assert created > 0
+    assert [str(m) for m in first.context["messages"]] == [
+        f"2025-10：新增 {created} 个值，变更 0 个，未变 0 个。"
+    ]
+    assert [str(m) for m in again.context["messages"]] == [
+        f"2025-10：新增 0 个值，变更 0 个，未变 {created} 个。"
+    ]
+    # No period of that code, and none for last month (the fallback): the user is asked for one.
+    assert not Period.objects.filter(start=last_month(timezone.localdate())[0], kind="month").exists()
+    missing = web.post(reverse("feedback:callback_facts"), {"period": "nope"}, follow=True)
+    assert [str(m) for m in missing.context["messages"]] == ["请选择期间。"]

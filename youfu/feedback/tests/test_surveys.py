@@ -243,7 +243,12 @@ def test_pages_api_facts_and_cli(bank, survey, branch_office, s1_office):
         start=today.replace(day=1),
         end=today + dt.timedelta(days=1),
     )
-    survey_facts_record(actor=branch_office, period=period)
+    office = Client()
+    office.force_login(branch_office)
+    posted = office.post(reverse("feedback:survey_facts"), {"period": "T1"}, follow=True)
+    assert posted.redirect_chain == [(reverse("feedback:surveys"), 302)]
+    assert [str(m) for m in posted.context["messages"]] == ["T1：新增 4 个值，变更 0 个，未变 0 个。"]
+    assert survey_facts_record(actor=branch_office, period=period).created == 0  # the web recorded them
     facts = {
         (f.unit.code if f.unit else "", f.name): f.value_number
         for f in Fact.objects.filter(is_current=True).select_related("unit")
