@@ -24,7 +24,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
-from youfu.engine.numbers import NUMBER, divide, multiply_checked, number, round_to
+from youfu.engine.numbers import NUMBER, divide, multiply_checked, number, round_to, whole_literal
 from youfu.formula.ast import (
     Binary,
     Bool,
@@ -39,6 +39,7 @@ from youfu.formula.ast import (
     Num,
     Str,
     Unary,
+    children,
 )
 
 Literal = Decimal | bool | str
@@ -209,8 +210,14 @@ class Compiler:
             return Col((a - b).cast(NUMBER), fault)
         if node.op in ("*", "/"):
             # × and ÷ repeat their operands many times over in SQL: a nested operand would grow the
-            # query exponentially, so each one becomes a column of the table first.
-            a, b = self.column(a), self.column(b)
+            # query exponentially, so each one becomes a column of the table first. Times a whole
+            # number (200 × points short) the other operand appears twice only: inline when it has
+            # no × ÷ or call inside, so that it cannot nest (a column costs a selection of the table).
+            whole = node.op == "*" and (whole_literal(a) is not None or whole_literal(b) is not None)
+            if not (whole and _flat(node.left)):
+                a = self.column(a)
+            if not (whole and _flat(node.right)):
+                b = self.column(b)
         if node.op == "*":
             value, too_big = multiply_checked(a, b)
             big = self.fault(node, "the product is 10^18 or more, beyond what formulas compute", too_big)
@@ -291,3 +298,10 @@ _COMPARE: Mapping[str, Callable[[Any, Any], Any]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
+
+
+def _flat(node: Expr) -> bool:
+    """No product, quotient or function call anywhere in ``node``: its SQL does not repeat parts."""
+    if isinstance(node, Call) or (isinstance(node, Binary) and node.op in ("*", "/")):
+        return False
+    return all(_flat(child) for child in children(node))

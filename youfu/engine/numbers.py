@@ -58,9 +58,9 @@ def multiply_checked(a: ir.NumericValue, b: ir.NumericValue) -> tuple[ir.Numeric
     """
     a, b = number(a), number(b)
     # By a whole number written in the formula (3 × x, -5 × x, x × 200): exact, no rounding needed.
-    if (whole := _whole_literal(b)) is not None:
+    if (whole := whole_literal(b)) is not None:
         return _multiply_by_whole(a, whole)
-    if (whole := _whole_literal(a)) is not None:
+    if (whole := whole_literal(a)) is not None:
         return _multiply_by_whole(b, whole)
     # Far beyond 10^18 (a double is off by ~1e-16): the exact parts would not fit; keep them at 0.
     huge = (a.cast(FLOAT) * b.cast(FLOAT)).abs() >= 1e27
@@ -77,7 +77,7 @@ def multiply_checked(a: ir.NumericValue, b: ir.NumericValue) -> tuple[ir.Numeric
     return value, huge | (magnitude >= number(LIMIT))
 
 
-def _whole_literal(value: ir.NumericValue) -> int | None:
+def whole_literal(value: ir.NumericValue) -> int | None:
     """The value of a literal whole number (``3``, ``-(5)``, casts around it), else None."""
     op, sign = value.op(), 1
     while True:

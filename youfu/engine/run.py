@@ -27,7 +27,7 @@ import calendar
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -371,6 +371,34 @@ def _needed(policy: Policy, subject: str) -> set[str]:
     return _closure(policy, names)
 
 
+@dataclass
+class _Joined:
+    """A narrow table joined into a subject's table by key (see ``_Subject.join_ahead``): ranks, or
+    an aggregate over a span with the fault source it adds (its condition set once joined)."""
+
+    table: ir.Table
+    key: str
+    columns: Callable[[ir.Table], dict[str, ir.Value]]
+    source: tuple[Call, str, str] | None = None  # an aggregate: its call, fault column and problem
+
+
+def _formulas(policy: Policy, subject: str, needed: set[str]) -> list[Formula]:
+    """The formulas ``_Subject.build`` compiles for ``subject``, in its order."""
+    found: list[Formula | None] = [value.formula for value in policy.values if value.name in needed]
+    found += [grades.score for grades in policy.grades if grades.id in needed]
+    for table in policy.tables:
+        if table.id in needed:
+            found += [*(row.value for row in table.rows if not row.silent), table.otherwise]
+    for rule in policy.rules:
+        if rule.subject == subject:
+            found.append(rule.when)
+            found += [f for m in rule.multipliers for f in (m.when, m.factor)]
+            found += [rule.points, rule.amount]
+            found += [f for share in rule.also for f in (share.points, share.amount)]
+    found += [ranking.by for ranking in policy.rankings if ranking.subject == subject]
+    return [formula for formula in found if formula is not None and formula.tree is not None]
+
+
 class _Subject:
     """The columns of one subject's frame, built formula by formula in the policy's order."""
 
@@ -384,19 +412,26 @@ class _Subject:
         for input_ in run.policy.inputs:
             self.names.columns[input_.name] = input_.name
         self.aggregated: dict[Call, tuple[str, str | None]] = {}
-        self.ranked: dict[Call, str] = {}  # rank/top/bottom call → its column (attach_ranks)
+        # An aggregate's fault source, until the first formula that uses it is compiled (see compile).
+        self.span_sources: dict[Call, tuple[str, Fault]] = {}
+        self.ranked: dict[Call, str] = {}  # rank/top/bottom call → its column (see join_ahead)
+        self.constant_ranks: set[Call] = set()  # calls ranking a constant: no column, all rank 1
+        # (ranked value, group columns, descending) → the rank column: rank(x) and top(x, n) share it
+        self.rank_columns: dict[tuple[Expr, tuple[str, ...], bool], str] = {}
         self.counter = 0
         # Every place a row can fail, materialised as a column: (column, fault, formula).
         self.sources: list[tuple[str, Fault, Formula | None]] = []
         self.eager: list[str] = []  # source columns checked whether their value is used or not
         self.checks: list[tuple[str, str]] = []  # (what, fault column) checked at the end
-        # Columns not in the table yet: rules' outputs and fault sources (see flush).
+        # Columns not in the table yet: values, rules' outputs and fault sources (see flush).
         self.pending: dict[str, ir.Value] = {}
+        self.operands: dict[Hashable, str] = {}  # as_column: the columns of values written alike
         frame = run.frames[subject]
         for column in frame.columns:
             if column.startswith(_INTERNAL):
                 raise ValueError(f"frame '{subject}': column names starting with {_INTERNAL} are reserved")
         self.table, self.excluded = run.with_inputs(subject, frame, what="frame", needed=self.needed)
+        self.formulas = _formulas(run.policy, subject, self.needed)
 
     def next_name(self, what: str) -> str:
         self.counter += 1
@@ -410,8 +445,12 @@ class _Subject:
         if formula is None or formula.tree is None:
             return None
         self.flush(formula)
-        self.attach_aggregates(formula)
-        self.attach_ranks(formula.tree)
+        while self.unattached(formula.tree):
+            self.join_ahead(formula)
+        for call in dict.fromkeys(_aggregate_calls(formula.tree)):
+            source = self.span_sources.pop(call, None)
+            if source is not None:  # with the formula that first uses it, for the error message
+                self.sources.append((*source, formula))
         eager: list[Fault] = []
         compiler = Compiler(
             self.table,
@@ -437,49 +476,121 @@ class _Subject:
         # No formula reads them: they wait to go into the table with other columns (see flush).
         self.pending.update(new)
 
-    def attach_ranks(self, tree: Expr) -> None:
-        """Each rank/top/bottom of the formula computed on a narrow table (the key, the group and the
-        ranked value) and joined in as a column: a window over the whole row would sort every column
-        with it. The compiler then reads the column (``Compiler.ranks``); the ranked value is
-        compiled again there, for its faults."""
-        for call in _rank_calls(tree):
-            if call in self.ranked:
+    def unattached(self, tree: Expr) -> list[Call]:
+        """The aggregates over spans and rank/top/bottom calls of ``tree`` not joined in yet."""
+        return [call for call in _aggregate_calls(tree) if call not in self.aggregated] + [
+            call for call in _rank_calls(tree) if call not in self.ranked and call not in self.constant_ranks
+        ]
+
+    def ready(self, call: Call, *, current: bool) -> bool:
+        """Whether the table as it stands can rank ``call``'s value: what it ranks is joined in already
+        and, for a formula other than the one being compiled (``current``), every name it reads is a
+        column of the table or a constant (not a value or rule output still to come, or waiting)."""
+        if self.unattached(call.args[0]):
+            return False
+        if current:
+            return True
+        waiting = set(self.pending)
+        for name in _walk_names(call.args[0]):
+            if name.id in self.names.literals:
                 continue
+            column = self.names.columns.get(name.id)
+            if column is None or column in waiting or self.names.faults.get(name.id) in waiting:
+                return False
+        return True
+
+    def join_ahead(self, formula: Formula | None) -> None:
+        """Every aggregate over a span and every rank/top/bottom the table can compute now, of
+        ``formula`` and of every other formula of the subject still to be compiled, joined in as
+        columns in one join: each join repeats every column of the table as Ibis nodes, and building,
+        compiling and rendering cost about the same per node (R1's outlet heads: six joins fewer).
+        The compiler then reads the columns (``Compiler.aggregates``, ``Compiler.ranks``). At the
+        start of ``build`` (``formula`` None), all of them made of inputs and constants."""
+        upcoming = [f for f in self.formulas if f is not formula]
+        trees = [(formula.tree, True)] if formula is not None and formula.tree is not None else []
+        trees += [(f.tree, False) for f in upcoming if f.tree is not None]
+        # Which ranks are ready is decided before the aggregates below are registered: a rank of an
+        # aggregate waits for the next join, when the aggregate is a column.
+        calls = dict.fromkeys(
+            call
+            for tree, current in trees
+            for call in _rank_calls(tree)
+            if call not in self.ranked
+            and call not in self.constant_ranks
+            and self.ready(call, current=current)
+        )
+        parts: list[_Joined] = []
+        for tree, _ in trees:
+            for call in dict.fromkeys(_aggregate_calls(tree)):
+                if call not in self.aggregated:
+                    part = self.aggregate(call)
+                    if part is not None:
+                        parts.append(part)
+        ranks = self.rank_part(list(calls))
+        if ranks is not None:
+            parts.append(ranks)
+        if not parts:
+            return
+        base = self.table
+        joined = base
+        for part in parts:
+            joined = joined.left_join(part.table, base[KEY] == part.table[part.key])
+        columns: dict[str, ir.Value] = {}
+        for part in parts:
+            columns.update(part.columns(joined))
+        self.table = joined.select(*base.columns, **columns)
+        for part in parts:
+            if part.source is not None:
+                call, column, problem = part.source
+                self.span_sources[call] = (column, Fault(call, problem, self.table[column]))
+
+    def rank_part(self, calls: Sequence[Call]) -> _Joined | None:
+        """The ranks of ``calls`` computed on a narrow table (the key, the groups and the ranked
+        values), one column per ranked value, group and direction: a window over the whole row would
+        sort every column with it. The ranked value is compiled again in the formula, for its faults."""
+        table = self.table
+        values: dict[Expr, tuple[str, ir.Value]] = {}
+        windows: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # rank column → (value, group, desc)
+        for call in calls:
+            scopes = self.run.scope_columns
             compiler = Compiler(
-                self.table,
-                self.names,
-                scopes=self.run.scope_columns,
-                aggregates=self.aggregated,
-                ranks=self.ranked,
+                table, self.names, scopes=scopes, aggregates=self.aggregated, ranks=self.ranked
             )
             x = number(compiler.compile(call.args[0]).value)
             if isinstance(x, ir.Scalar):  # a constant: the compiler ranks every row first
+                self.constant_ranks.add(call)
                 continue
-            base = compiler.table
+            table = compiler.table
             words = {kw.name: kw.value.id for kw in call.keywords if isinstance(kw.value, Name)}
             descending = words.get("order", "desc") == "desc" if call.func == "rank" else call.func == "top"
-            group = [self.run.scope_columns[words["within"]]] if "within" in words else []
-            name, value, key = self.next_name("rank"), f"{_INTERNAL}value", f"{_INTERNAL}key"
-            narrow = base.select(KEY, *group, **{value: x})
-            ordered = ibis.desc(narrow[value]) if descending else narrow[value]
-            window = ibis.window(group_by=[narrow[g] for g in group] or None, order_by=[ordered])
-            ranked = narrow.select(**{key: narrow[KEY], name: (ibis.rank().over(window) + 1).cast(NUMBER)})
-            joined = base.left_join(ranked, base[KEY] == ranked[key])
-            self.table = joined.select(*base.columns, name)
+            group: tuple[str, ...] = (self.run.scope_columns[words["within"]],) if "within" in words else ()
+            signature = (call.args[0], group, descending)
+            name = self.rank_columns.get(signature)
+            if name is None:
+                if call.args[0] not in values:
+                    values[call.args[0]] = (self.next_name("value"), x)
+                name = self.rank_columns[signature] = self.next_name("rank")
+                windows[name] = (values[call.args[0]][0], group, descending)
             self.ranked[call] = name
+        self.table = table
+        if not windows:
+            return None
+        groups = dict.fromkeys(g for _, group, _ in windows.values() for g in group)
+        narrow = table.select(KEY, *groups, **dict(values.values()))
+        key = self.next_name("key")
+        ranks: dict[str, ir.Value] = {key: narrow[KEY]}
+        for name, (value, group, descending) in windows.items():
+            order = ibis.desc(narrow[value]) if descending else narrow[value]
+            window = ibis.window(group_by=[narrow[g] for g in group] or None, order_by=[order])
+            ranks[name] = (ibis.rank().over(window) + 1).cast(NUMBER)
+        names = [name for name in ranks if name != key]
+        return _Joined(narrow.select(**ranks), key, lambda joined: {n: joined[n] for n in names})
 
-    def attach_aggregates(self, formula: Formula) -> None:
-        assert formula.tree is not None
-        for call in dict.fromkeys(_aggregate_calls(formula.tree)):
-            if call in self.aggregated:
-                continue
-            span = next(
-                kw.value.id for kw in call.keywords if kw.name == "over" and isinstance(kw.value, Name)
-            )
-            self.aggregated[call] = self.aggregate(call, span, formula)
-
-    def aggregate(self, call: Call, span: str, formula: Formula) -> tuple[str, str | None]:
+    def aggregate(self, call: Call) -> _Joined | None:
+        """``call`` (sum, count or mean over ``span``) per subject from the span's history: the
+        part to join in, or None when the span has no periods (the columns are constants then)."""
         run, subject = self.run, self.subject
+        span = next(kw.value.id for kw in call.keywords if kw.name == "over" and isinstance(kw.value, Name))
         history = run.history.get(subject, {}).get(span)
         if history is None:
             raise ValueError(
@@ -489,16 +600,13 @@ class _Subject:
         if history.table is None or not history.periods:
             if call.func == "mean":
                 self.table = self.table.mutate(**{value_column: number(0), fault_column: ibis.literal(True)})
-                self.sources.append(
-                    (
-                        fault_column,
-                        Fault(call, f"mean() over '{span}', which has no periods", ibis.literal(True)),
-                        formula,
-                    )
-                )
-                return value_column, fault_column
+                fault = Fault(call, f"mean() over '{span}', which has no periods", ibis.literal(True))
+                self.span_sources[call] = (fault_column, fault)
+                self.aggregated[call] = (value_column, fault_column)
+                return None
             self.table = self.table.mutate(**{value_column: number(0)})
-            return value_column, None
+            self.aggregated[call] = (value_column, None)
+            return None
         inside = _closure(run.policy, {node.id for node in _walk_names(call.args[0])})
         periods, _ = run.with_inputs(subject, history.table, what=f"history '{span}'", needed=inside)
         periods, names = self.per_period(periods, history.periods, inside)
@@ -519,25 +627,31 @@ class _Subject:
                 bad=lambda t: t["flag"].any(),
             )
         )
+        # Named after the value column: several aggregates are joined in at once.
+        total, n, bad, key = (f"{value_column}_{name}" for name in ("total", "n", "bad", "key"))
         per_subject = per_subject.select(
-            **{f"{_INTERNAL}{name}": per_subject[name] for name in ("total", "n", "bad")},
-            **{f"{_INTERNAL}key": per_subject[KEY]},
+            **{
+                total: per_subject["total"],
+                n: per_subject["n"],
+                bad: per_subject["bad"],
+                key: per_subject[KEY],
+            }
         )
-        table = self.table
-        joined = table.left_join(per_subject, table[KEY] == per_subject[f"{_INTERNAL}key"])
-        total = joined[f"{_INTERNAL}total"].fill_null(number(0)).cast(NUMBER)
-        n = joined[f"{_INTERNAL}n"].fill_null(0)
-        bad = joined[f"{_INTERNAL}bad"].fill_null(False)
         if call.func == "mean":
-            value = divide(total, number(n))
-            bad = bad | (n == 0)
             problem = f"mean() over '{span}': no period for this subject, or a period fails"
         else:
-            value = total
             problem = f"{call.func}() over '{span}': a period fails"
-        self.table = joined.select(*table.columns, **{value_column: value, fault_column: bad})
-        self.sources.append((fault_column, Fault(call, problem, bad), formula))
-        return value_column, fault_column
+
+        def columns(joined: ir.Table) -> dict[str, ir.Value]:
+            sum_ = joined[total].fill_null(number(0)).cast(NUMBER)
+            count = joined[n].fill_null(0)
+            failed = joined[bad].fill_null(False)
+            if call.func == "mean":
+                return {value_column: divide(sum_, number(count)), fault_column: failed | (count == 0)}
+            return {value_column: sum_, fault_column: failed}
+
+        self.aggregated[call] = (value_column, fault_column)
+        return _Joined(per_subject, key, columns, source=(call, fault_column, problem))
 
     def per_period(
         self, periods: ir.Table, contexts: Sequence[PeriodContext], needed: set[str]
@@ -575,32 +689,39 @@ class _Subject:
             known.add(definition.name)
         return periods, names
 
-    def as_column(self, value: ir.Value) -> ir.Value:
+    def as_column(self, value: ir.Value, same: Hashable | None = None) -> ir.Value:
         """``value`` as a column of the table: × repeats its operands about ten times over in SQL, so
         an amount (windows and products inside) times a factor would grow the query, and Spark's
-        planning time, many times over."""
+        planning time, many times over. Values given the same ``same`` (formulas written alike)
+        share one column."""
         op = value.op()
         while isinstance(op, ops.Cast):
             op = op.arg
         if isinstance(op, ops.Field | ops.Literal):
             return value
-        name = self.next_name("operand")  # not "x": the compiler names its operands __yf_x<n>
-        self.table = self.table.mutate(**{name: value})
+        name = self.operands.get(same) if same is not None else None
+        if name is None:
+            name = self.next_name("operand")  # not "x": the compiler names its operands __yf_x<n>
+            self.table = self.table.mutate(**{name: value})
+            if same is not None:
+                self.operands[same] = name
         return self.table[name]
 
     def put(self, name: str, col: Col) -> None:
-        values = {name: col.value}
+        """A value, grade, table or the ranking's value as a column: it waits (see flush) until a
+        formula reads it."""
+        self.pending[name] = col.value
         self.names.columns[name] = name
         if col.fault is not None:
             fault_name = f"{_INTERNAL}fault_{name}"
-            values[fault_name] = col.fault
+            self.pending[fault_name] = col.fault
             self.names.faults[name] = fault_name
-        self.table = self.table.mutate(**values)
 
     # -- the policy's parts -------------------------------------------------------------------------
 
     def build(self) -> tuple[ir.Table, ir.Table | None]:
         policy = self.run.policy
+        self.join_ahead(None)
         for value in policy.values:
             if value.name not in self.needed:
                 continue
@@ -738,6 +859,8 @@ class _Subject:
             self.checks.append(("ranking", self.names.faults["rank_value"]))
 
     def case_table(self, table_def: Any) -> None:
+        if table_def.by in self.pending:  # read as a column below
+            self.flush()
         by = self.table[self.names.columns[table_def.by]]
         by_fault = self.table[self.names.faults[table_def.by]] if table_def.by in self.names.faults else None
         kind = _TYPES[table_def.type]
@@ -779,15 +902,19 @@ class _Subject:
         fired = when.value if when is not None else ibis.literal(True)
         fault_parts: list[ir.BooleanValue | None] = []
         factor: ir.Value = number(1)
+        written: tuple[Expr | None, ...] = ()  # the multipliers so far, as written
         for multiplier in rule.multipliers:
             m_when = self.compile(multiplier.when)
             m_factor = self.compile(multiplier.factor)
             if m_factor is None:
                 continue
             applies = m_when.value if m_when is not None else ibis.literal(True)
-            # × repeats its operands many times in SQL: each one a column first (see as_column)
+            written += tuple(f.tree if f is not None else None for f in (multiplier.when, multiplier.factor))
+            # × repeats its operands many times in SQL: each one a column first (see as_column); the
+            # same multipliers on several rules (R1's "doubled on a repeated finding"), one column.
             factor = self.as_column(
-                ibis.ifelse(applies, multiply(factor, self.as_column(m_factor.value)), factor)
+                ibis.ifelse(applies, multiply(factor, self.as_column(m_factor.value)), factor),
+                same=("factor", written),
             )
             fault_parts.append(m_when.fault if m_when is not None else None)
             if m_factor.fault is not None:
@@ -842,8 +969,7 @@ class _Subject:
                 return
             tree = formula.tree
             reads = any(n.id in self.pending for n in _walk_names(tree))
-            joins = any(True for _ in _rank_calls(tree)) or any(True for _ in _aggregate_calls(tree))
-            if not reads and not joins:
+            if not reads and not self.unattached(tree):
                 return
         self.table = self.table.mutate(**self.pending)
         self.pending = {}
