@@ -58,8 +58,8 @@ SPLIT_FLOOR_SQL = (
     f"""CREATE TEMP TABLE other_events AS
     SELECT kind, outlet_id, person_id, value FROM bank.events WHERE kind NOT IN ({VERDICTS})""",  # noqa: S608
     f"""CREATE TEMP TABLE verdict_counts AS
-    SELECT outlet_id, count(*) FILTER (value = {SATISFIED}) AS satisfied,
-      count(*) FILTER (value = {UNSATISFIED}) AS unsatisfied
+    SELECT outlet_id, count_if(value = {SATISFIED}) AS satisfied,
+      count_if(value = {UNSATISFIED}) AS unsatisfied
     FROM bank.events WHERE kind IN ({VERDICTS}) GROUP BY outlet_id""",  # noqa: S608
     """CREATE TEMP TABLE outlet_counts AS
     SELECT outlet_id, kind, person_id < 0 AS about_outlet, count(*) AS n, sum(value) AS total
