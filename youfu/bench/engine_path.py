@@ -65,7 +65,10 @@ def other_events(con: Any) -> ir.Table:
     what every input but the two verdict counts is made of. Stored once (see ``load``), so that the
     outlet and the person inputs read them without scanning the hundred million again."""
     ev = con.table("events", database="bank")
-    return ev.filter(~ev.kind.isin(VERDICT_KINDS)).select("kind", "outlet_id", "person_id", "value")
+    # kind <> a AND kind <> b: DuckDB's scan filters it in about two thirds of the time of NOT IN (a, b)
+    return ev.filter(*(ev.kind != kind for kind in VERDICT_KINDS)).select(
+        "kind", "outlet_id", "person_id", "value"
+    )
 
 
 @ibis.udf.agg.builtin
@@ -77,12 +80,14 @@ def count_if(condition: bool) -> dt.int64:
 
 def verdict_counts(con: Any) -> ir.Table:
     """R2's ``callbacks_satisfied`` and ``callbacks_unsatisfied`` per outlet: the verdicts (98% of the
-    events) grouped by outlet alone, as the two inputs need, not by kind and value too."""
+    events) counted by outlet alone, as the two inputs need, not grouped by kind and value too."""
     ev = con.table("events", database="bank")
-    verdicts = ev.filter(ev.kind.isin(VERDICT_KINDS))
-    return verdicts.group_by("outlet_id").aggregate(
-        callbacks_satisfied=count_if(verdicts.value == SATISFIED),
-        callbacks_unsatisfied=count_if(verdicts.value == UNSATISFIED),
+    # The kind tested in each count, not in a WHERE: DuckDB then groups every event without
+    # filtering first, about a tenth less time (an outlet with no verdict counts 0, as when missing).
+    verdict = ev.kind.isin(VERDICT_KINDS)
+    return ev.group_by("outlet_id").aggregate(
+        callbacks_satisfied=count_if(verdict & (ev.value == SATISFIED)),
+        callbacks_unsatisfied=count_if(verdict & (ev.value == UNSATISFIED)),
     )
 
 

@@ -56,11 +56,12 @@ FLOOR_SQL = (
 VERDICTS = f"{int(Kind.RATING)}, {int(Kind.CALLBACK)}"
 SPLIT_FLOOR_SQL = (
     f"""CREATE TEMP TABLE other_events AS
-    SELECT kind, outlet_id, person_id, value FROM bank.events WHERE kind NOT IN ({VERDICTS})""",  # noqa: S608
+    SELECT kind, outlet_id, person_id, value FROM bank.events
+    WHERE kind <> {int(Kind.RATING)} AND kind <> {int(Kind.CALLBACK)}""",  # noqa: S608
     f"""CREATE TEMP TABLE verdict_counts AS
-    SELECT outlet_id, count_if(value = {SATISFIED}) AS satisfied,
-      count_if(value = {UNSATISFIED}) AS unsatisfied
-    FROM bank.events WHERE kind IN ({VERDICTS}) GROUP BY outlet_id""",  # noqa: S608
+    SELECT outlet_id, count_if(kind IN ({VERDICTS}) AND value = {SATISFIED}) AS satisfied,
+      count_if(kind IN ({VERDICTS}) AND value = {UNSATISFIED}) AS unsatisfied
+    FROM bank.events GROUP BY outlet_id""",  # noqa: S608
     """CREATE TEMP TABLE outlet_counts AS
     SELECT outlet_id, kind, person_id < 0 AS about_outlet, count(*) AS n, sum(value) AS total
     FROM other_events GROUP BY ALL""",
