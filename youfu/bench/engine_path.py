@@ -48,10 +48,12 @@ def _number(value: ir.Value) -> ir.Value:
 
 
 def _tenths(value: ir.Value) -> ir.Value:
-    """Tenths of a point (an integer) as an exact DECIMAL: multiplied, never divided (a double)."""
-    from youfu.engine.numbers import multiply, number
+    """Tenths of a point (an integer) as an exact DECIMAL: multiplied by 0.1, never divided (a
+    double). The exact product of two numbers of 10 places, then its 20 places cut to 10 (a whole
+    number's tenths have one): the engine's rounding multiply is not needed here."""
+    from youfu.engine.numbers import exact_product
 
-    return multiply(number(value), number(Decimal("0.1")))
+    return exact_product(value, Decimal("0.1")).cast(NUMBER)
 
 
 # -- load ---------------------------------------------------------------------------------------------
@@ -193,9 +195,9 @@ def quarter_key(quarter: int) -> str:
     return f"2024Q{quarter}"
 
 
-def history_frame(con: Any, outlets: ir.Table, sizes: Sizes) -> tuple[ir.Table, ir.Table]:
-    """R1's spans for the outlet head: the earlier quarters (from the bank's history table), and the
-    year so far (the same and this quarter). With the scopes: R1's value `exempt` ranks per period."""
+def history_frame(con: Any, outlets: ir.Table) -> ir.Table:
+    """R1's span ``earlier_quarters`` for the outlet head, from the bank's history table. With the
+    scopes: R1's value `exempt` ranks per period."""
     history = con.table("history", database="bank")
     scopes = outlets.select("subject_key", "scope__region", "scope__province")
     earlier = history.inner_join(scopes, history.outlet_id.cast("int64") == scopes.subject_key).select(
@@ -206,6 +208,11 @@ def history_frame(con: Any, outlets: ir.Table, sizes: Sizes) -> tuple[ir.Table, 
         score=_tenths(history.score_tenths),
         complaint_tickets=_number(history.complaint_tickets),
     )
+    return earlier
+
+
+def year_frame(earlier: ir.Table, outlets: ir.Table, sizes: Sizes) -> ir.Table:
+    """R1's span ``year_so_far``: the earlier quarters (as stored) and this quarter's outlets."""
     this = outlets.select(
         "subject_key",
         "scope__region",
@@ -214,7 +221,7 @@ def history_frame(con: Any, outlets: ir.Table, sizes: Sizes) -> tuple[ir.Table, 
         score=outlets.score,
         complaint_tickets=outlets.complaint_tickets,
     )
-    return earlier, earlier.union(this)
+    return earlier.union(this)
 
 
 # -- the run ------------------------------------------------------------------------------------------
@@ -324,9 +331,8 @@ def run_engine(bank_path: Path, output: Path, sizes: Sizes) -> EngineRun:
         verdicts = con.create_table("verdict_counts", verdict_counts(con), database=WORK)
         outlets = con.create_table("frame_outlets", outlet_frame(con, others, verdicts), database=WORK)
         con.create_table("frame_persons", person_frame(con, others), database=WORK)
-        earlier, year = history_frame(con, outlets, sizes)
-        con.create_table("history_earlier", earlier, database=WORK)
-        con.create_table("history_year", year, database=WORK)
+        earlier = con.create_table("history_earlier", history_frame(con, outlets), database=WORK)
+        con.create_table("history_year", year_frame(earlier, outlets, sizes), database=WORK)
 
     start, end = quarter_bounds(sizes.quarter)
     period = period_context(r1, start=start, end=end, key=quarter_key(sizes.quarter))

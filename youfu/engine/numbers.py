@@ -111,7 +111,8 @@ def _multiply_by_whole(a: ir.NumericValue, k: int) -> tuple[ir.NumericValue, ir.
     return (safe * ibis.literal(Decimal(k), type=WHOLE)).cast(NUMBER), too_big
 
 
-def _exact_product(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:
+def exact_product(a: Any, b: Any) -> ir.NumericValue:
+    """a × b with all 20 places, exact below 10^18 (numbers of 10 places each)."""
     return (number(a) * number(b)).cast(WIDE)
 
 
@@ -123,12 +124,12 @@ def divide(a: ir.NumericValue, b: ir.NumericValue) -> ir.NumericValue:
     estimate = (a.cast(FLOAT) / safe_b.cast(FLOAT)).cast(NUMBER)
     # The estimate is off by up to ~1e-16 of the quotient; one exact remainder, divided again as a
     # double, brings it within a unit of the 10th place.
-    remainder = (a.cast(WIDE) - _exact_product(estimate, safe_b)).cast(WIDE)
+    remainder = (a.cast(WIDE) - exact_product(estimate, safe_b)).cast(WIDE)
     close = (estimate + (remainder.cast(FLOAT) / safe_b.cast(FLOAT)).cast(NUMBER)).cast(NUMBER)
     # Now the exact quotient q* = close + e with |e| < 1.5 units. Compare 2·r·sign(b) with |b|·unit.
-    rest = (a.cast(WIDE) - _exact_product(close, safe_b)).cast(WIDE)
+    rest = (a.cast(WIDE) - exact_product(close, safe_b)).cast(WIDE)
     twice = ibis.ifelse(safe_b > 0, rest * 2, rest * -2).cast(WIDE)
-    b_unit = _exact_product(safe_b.abs(), number(ULP)).cast(WIDE)
+    b_unit = exact_product(safe_b.abs(), number(ULP)).cast(WIDE)
     positive = ibis.ifelse(safe_b > 0, a > 0, a < 0)  # the sign of the quotient (a = 0: not positive)
     unit = number(ULP)
     result = (
