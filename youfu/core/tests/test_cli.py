@@ -61,12 +61,24 @@ def test_youfu_help_lists_youfu_commands_first():
     assert "migrate" in done.stdout.split("Django commands")[1]
 
 
+def no_ticker(monkeypatch) -> list[float]:
+    """`serve` starts the periodic jobs' thread; here it is only recorded. A real one would outlive
+    the test and, five minutes on, run the jobs against whatever database the worker has then (or
+    none: "job … failed" logged to a closed stream, seen at the end of a PostgreSQL run)."""
+    from youfu.notifications import jobs
+
+    started: list[float] = []
+    monkeypatch.setattr(jobs, "start_ticker", lambda interval=jobs.TICK_SECONDS: started.append(interval))
+    return started
+
+
 def test_serve_prepares_builds_the_demo_prints_logins_and_serves(db, tmp_path, settings, monkeypatch):
     settings.DATA_DIR = tmp_path / "data"
     settings.STATIC_ROOT = tmp_path / "data" / "static"
     settings.MEDIA_ROOT = tmp_path / "data" / "media"
     served = []
     monkeypatch.setattr(serve, "run_server", lambda **kwargs: served.append(kwargs))
+    ticking = no_ticker(monkeypatch)
 
     out, _err = run("serve", "--port", "8765")
 
@@ -81,11 +93,13 @@ def test_serve_prepares_builds_the_demo_prints_logins_and_serves(db, tmp_path, s
     counts = (Unit.objects.count(), Person.objects.count(), User.objects.count())
     run("serve", "--port", "8765")
     assert (Unit.objects.count(), Person.objects.count(), User.objects.count()) == counts
+    assert len(ticking) == 2
 
 
 def test_serve_without_demo_leaves_the_database_empty(db, tmp_path, settings, monkeypatch):
     settings.DATA_DIR = tmp_path / "data"
     monkeypatch.setattr(serve, "run_server", lambda **kwargs: None)
+    no_ticker(monkeypatch)
     out, _err = run("serve", "--no-demo")
     assert "http://127.0.0.1:8000/" in out
     assert DEMO_PASSWORD not in out
