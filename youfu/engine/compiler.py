@@ -276,12 +276,10 @@ class Compiler:
     def rank(self, node: Call, ranked: Col, within: str | None, *, descending: bool) -> ir.NumericValue:
         """Competition ranking (1, 2, 2, 4) of every row of the table in its group."""
         x = number(ranked.value)
-        if isinstance(
-            x, ir.Scalar
-        ):  # a constant: every row ties for first place (and SQL has no row to order)
-            return number(1)
         if ranked.fault is not None:  # one bad value would move everyone's rank: always an error
             self.eager.append(Fault(node, f"{node.func}() ranks a value that fails", ranked.fault))
+        if isinstance(x, ir.Scalar):  # a constant: every row ties for first (SQL has no row to order)
+            return number(1)
         if node in self.ranks:
             return self.table[self.ranks[node]]
         group = [*self.partition, *([self.scopes[within]] if within else [])]

@@ -551,23 +551,23 @@ class _Subject:
         table = self.table
         values: dict[Expr, tuple[str, ir.Value]] = {}
         windows: dict[str, tuple[str, tuple[str, ...], bool]] = {}  # rank column → (value, group, desc)
+        scopes = self.run.scope_columns
         for call in calls:
-            scopes = self.run.scope_columns
-            compiler = Compiler(
-                table, self.names, scopes=scopes, aggregates=self.aggregated, ranks=self.ranked
-            )
-            x = number(compiler.compile(call.args[0]).value)
-            if isinstance(x, ir.Scalar):  # a constant: the compiler ranks every row first
-                self.constant_ranks.add(call)
-                continue
-            table = compiler.table
             words = {kw.name: kw.value.id for kw in call.keywords if isinstance(kw.value, Name)}
             descending = words.get("order", "desc") == "desc" if call.func == "rank" else call.func == "top"
-            group: tuple[str, ...] = (self.run.scope_columns[words["within"]],) if "within" in words else ()
+            group: tuple[str, ...] = (scopes[words["within"]],) if "within" in words else ()
             signature = (call.args[0], group, descending)
             name = self.rank_columns.get(signature)
             if name is None:
-                if call.args[0] not in values:
+                if call.args[0] not in values:  # each value compiled once
+                    compiler = Compiler(
+                        table, self.names, scopes=scopes, aggregates=self.aggregated, ranks=self.ranked
+                    )
+                    x = number(compiler.compile(call.args[0]).value)
+                    if isinstance(x, ir.Scalar):  # a constant: the compiler ranks every row first
+                        self.constant_ranks.add(call)
+                        continue
+                    table = compiler.table
                     values[call.args[0]] = (self.next_name("value"), x)
                 name = self.rank_columns[signature] = self.next_name("rank")
                 windows[name] = (values[call.args[0]][0], group, descending)

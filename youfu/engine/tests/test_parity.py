@@ -293,6 +293,11 @@ def small(**columns: list[object]) -> Data:
         "rank(if y = 0 then 0 else x / y)",
         "x * x * x",
         "if x > 1000 then x * x * x else 0",
+        # A constant that fails, ranked: every row fails (found by hypothesis; the engine had
+        # returned rank 1 for the constant before noting the failure).
+        "top(clip(0, 1, 0), 1)",
+        "rank(clip(0, 1, 0)) = 1",
+        "(x - y) * 200",
     ],
 )
 def test_edge_cases(text: str) -> None:
