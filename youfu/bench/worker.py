@@ -1,9 +1,9 @@
 """One measured path in its own process, so that its peak memory is its own:
 ``python -m youfu.bench.worker floor|floor_split|engine|pandas BANK SIZES_JSON OUT_DIR`` prints one JSON line.
 
-Peak memory is the process's peak resident set (``getrusage(RUSAGE_SELF).ru_maxrss``): Python, the
-libraries and DuckDB's buffers together. ``baseline_rss`` is the resident set once the imports are
-done, before any work.
+Peak memory is the process's peak resident set (``VmHWM`` of ``/proc/self/status``): Python, the
+libraries and DuckDB's buffers together. ``baseline_rss`` is the same once the imports are done,
+before any work.
 """
 
 from __future__ import annotations
@@ -18,8 +18,18 @@ ENGINE_OUTPUT = "results.duckdb"
 PANDAS_OUTPUT = "pandas_entries.parquet"
 
 
-def _rss_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: kilobytes
+def peak_rss_bytes() -> int:
+    """The peak resident set of this process's own memory. Not ``getrusage``'s ``ru_maxrss``: Linux
+    carries it over ``exec`` from the process that started the worker, so a worker started by a
+    harness that had just generated the bank (1 GiB resident) reported at least that much. ``VmHWM``
+    belongs to the address space, which ``exec`` replaces."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:  # not Linux: ru_maxrss is this process's own there (macOS: bytes, BSDs: kB)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024  # "VmHWM:   123456 kB"
 
 
 def _floor(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
@@ -51,7 +61,7 @@ def _engine(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
 
     from .engine_path import run_engine
 
-    baseline = _rss_bytes()
+    baseline = peak_rss_bytes()
     run = run_engine(bank, out / ENGINE_OUTPUT, sizes)
     return {"seconds": run.seconds, "cpu": run.cpu, "rows": run.rows, "baseline_rss": baseline}
 
@@ -61,7 +71,7 @@ def _pandas(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
     from .pandas_impl import Bank, score
     from .timing import Timer
 
-    baseline = _rss_bytes()
+    baseline = peak_rss_bytes()
     timer = Timer()
     with timer.phase("read"):
         con = connect_bank(bank)
@@ -95,7 +105,7 @@ def main(argv: list[str]) -> int:
     path, bank, sizes_json, out = argv
     sizes = Sizes(**json.loads(sizes_json))
     figures = PATHS[path](Path(bank), sizes, Path(out))
-    figures["peak_rss"] = _rss_bytes()
+    figures["peak_rss"] = peak_rss_bytes()
     print(json.dumps(figures))
     return 0
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -103,3 +105,14 @@ def test_sizes_too_small_for_the_streams_are_refused() -> None:
     with pytest.raises(ValueError, match="too few"):
         Sizes(outlets=1000, staff=2000, events=10_000, provinces=1).validate()
     assert PRESETS["national"] == Sizes(outlets=25_000, staff=400_000, events=100_000_000, provinces=31)
+
+
+def test_a_worker_reports_its_own_peak_memory_not_that_of_the_process_that_started_it() -> None:
+    """Linux carries ``ru_maxrss`` over ``exec``: a worker started by a harness that had just generated
+    the national bank reported the harness's 1 GiB as its own memory before any work."""
+    ballast = b"\x01" * (768 << 20)  # 768 MiB resident here, in the process that starts the worker
+    code = "from youfu.bench.worker import peak_rss_bytes; print(peak_rss_bytes())"
+    child = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert len(ballast) == 768 << 20
+    peak = int(child.stdout)
+    assert 0 < peak < 256 << 20  # the interpreter and the worker module, some tens of MiB
