@@ -33,7 +33,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from .floor import NO_INSERTION_ORDER
+from .floor import configure
 from .model import PERSON_KINDS, SATISFIED, UNSATISFIED, Kind, Sizes, quarter_bounds
 from .timing import Timer
 
@@ -267,7 +267,7 @@ class Lane:
         self.name, self.policy = name, policy
         self.backend = ibis.duckdb.from_connection(con.con.cursor())
         self.backend.raw_sql("SET enable_progress_bar = false")
-        self.backend.raw_sql(NO_INSERTION_ORDER)
+        configure(self.backend.raw_sql)
         self.timer = Timer(cpu_clock=time.thread_time)
         self.result: Any = None
 
@@ -324,7 +324,7 @@ def run_engine(bank_path: Path, output: Path, sizes: Sizes) -> EngineRun:
     timer = Timer()
     con = ibis.duckdb.connect(str(output))
     con.raw_sql("SET enable_progress_bar = false")
-    con.raw_sql(NO_INSERTION_ORDER)
+    configure(con.raw_sql)
     con.attach(str(bank_path), name="bank", read_only=True)
     con.raw_sql(f"ATTACH ':memory:' AS {WORK[0]}")
     r1, r2 = load_policy(R1_FILE), load_policy(R2_FILE)

@@ -116,3 +116,18 @@ def test_a_worker_reports_its_own_peak_memory_not_that_of_the_process_that_start
     assert len(ballast) == 768 << 20
     peak = int(child.stdout)
     assert 0 < peak < 256 << 20  # the interpreter and the worker module, some tens of MiB
+
+
+def test_every_bench_connection_has_the_same_settings(tmp_path: Path) -> None:
+    from youfu.bench.floor import DUCKDB_SETTINGS, configure, connect_bank
+
+    bank = tmp_path / "bank.duckdb"
+    duckdb.connect(str(bank)).close()
+    floor = connect_bank(bank)
+    engine = duckdb.connect()
+    configure(engine.execute)
+    for con in (floor, engine):
+        for setting in DUCKDB_SETTINGS:
+            name, value = setting.removeprefix("SET ").split(" = ")
+            shown = con.execute(f"SELECT current_setting('{name}')").fetchone()
+            assert shown is not None and str(shown[0]).lower() == value, (name, shown)
