@@ -85,12 +85,18 @@ def _pandas(bank: Path, sizes: Any, out: Path) -> dict[str, Any]:
             )
         }
         con.close()
+    kernel = resource.getrusage(resource.RUSAGE_SELF).ru_stime
     with timer.phase("compute"):
         entries = score(Bank(**tables), sizes)
+    kernel = resource.getrusage(resource.RUSAGE_SELF).ru_stime - kernel
     entries.to_parquet(out / PANDAS_OUTPUT)
     return {
         "seconds": timer.seconds,
         "cpu": timer.cpu,
+        # Of the CPU time, what the kernel spent for pandas: nearly all of it giving and zeroing pages
+        # of memory for numpy's arrays (each a fresh mapping), which costs more or less from hour to
+        # hour on a shared virtual machine (see the README's Performance section).
+        "kernel": {"compute": kernel},
         "rows": {"entries": len(entries)},
         "baseline_rss": baseline,
     }

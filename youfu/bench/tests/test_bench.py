@@ -46,6 +46,8 @@ def test_tiny_run_engine_and_pandas_agree_and_every_figure_is_reported(tmp_path:
             assert report["engine"]["seconds"][f"{policy}_{step}"] > 0, (policy, step)
     assert report["reference_ratios"]["evaluation_vs_split_scan"] > 0
     assert report["pandas"]["seconds"]["compute"] > 0
+    assert 0 <= report["pandas"]["kernel"]["compute"] <= report["pandas"]["cpu"]["compute"]
+    assert report["reference_ratios"]["pandas_without_kernel_vs_engine"] > 0
     assert report["pandas"]["rows"]["entries"] == report["check"]["entries"]
     assert report["generation"]["seconds"] > 0
     assert set(report["ratios"]) == set(TARGETS) == set(report["verdicts"])
@@ -56,6 +58,8 @@ def test_tiny_run_engine_and_pandas_agree_and_every_figure_is_reported(tmp_path:
         "R1 evaluate_policy",
         "R2 explanations",
         "against the raw scan split as the engine's load",
+        "of which in the kernel (pages of memory)",
+        "pandas less its time in the kernel (for reference)",
         "engine load",
         "engine evaluate",
         "engine write",
