@@ -135,3 +135,17 @@ def test_every_bench_connection_has_the_same_settings(tmp_path: Path) -> None:
             name, value = setting.removeprefix("SET ").split(" = ")
             shown = con.execute(f"SELECT current_setting('{name}')").fetchone()
             assert shown is not None and str(shown[0]).lower() == value, (name, shown)
+
+
+def test_workers_run_without_numpys_huge_page_advice_unless_it_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from youfu.bench.harness import worker_environment
+
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
+    monkeypatch.setenv("YOUFU_SOMETHING", "kept")
+    environment = worker_environment()
+    assert environment["NUMPY_MADVISE_HUGEPAGE"] == "0"
+    assert environment["YOUFU_SOMETHING"] == "kept"
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    assert worker_environment()["NUMPY_MADVISE_HUGEPAGE"] == "1"
