@@ -56,6 +56,21 @@ def connect_bank(bank_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 # The SQL is made of integers from model.py only, never of input text.
+def _outlet_ranks(tenths: str) -> str:
+    """The outlets' mystery-shopper scores ranked within province and region both ways; ``tenths``
+    is the deduction of a row of ``outlet_counts`` (whose columns differ between the two plans)."""
+    return f"""CREATE TEMP TABLE outlet_ranks AS
+    SELECT o.outlet_id, greatest(1000 - coalesce(d.tenths, 0), 0) AS score_tenths,
+      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths DESC) AS province_rank,
+      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths ASC) AS province_rank_asc,
+      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths DESC) AS region_rank,
+      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths ASC) AS region_rank_asc
+    FROM bank.outlets o LEFT JOIN (
+      SELECT outlet_id, sum({tenths}) AS tenths FROM outlet_counts
+      WHERE kind = {int(Kind.MYSTERY_DEDUCTION)} GROUP BY outlet_id
+    ) d USING (outlet_id)"""  # noqa: S608
+
+
 FLOOR_SQL = (
     """CREATE TEMP TABLE outlet_counts AS
     SELECT outlet_id, kind, value, person_id < 0 AS about_outlet, count(*) AS n
@@ -63,16 +78,7 @@ FLOOR_SQL = (
     f"""CREATE TEMP TABLE person_counts AS
     SELECT person_id, kind, sum(value) AS total, count(*) AS n
     FROM bank.events WHERE kind IN ({PERSON_KIND_LIST}) AND person_id >= 0 GROUP BY ALL""",  # noqa: S608
-    f"""CREATE TEMP TABLE outlet_ranks AS
-    SELECT o.outlet_id, greatest(1000 - coalesce(d.tenths, 0), 0) AS score_tenths,
-      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths DESC) AS province_rank,
-      rank() OVER (PARTITION BY o.province_id ORDER BY score_tenths ASC) AS province_rank_asc,
-      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths DESC) AS region_rank,
-      rank() OVER (PARTITION BY o.region_id ORDER BY score_tenths ASC) AS region_rank_asc
-    FROM bank.outlets o LEFT JOIN (
-      SELECT outlet_id, sum(value * n) AS tenths FROM outlet_counts
-      WHERE kind = {int(Kind.MYSTERY_DEDUCTION)} GROUP BY outlet_id
-    ) d USING (outlet_id)""",  # noqa: S608
+    _outlet_ranks("value * n"),  # one row per outlet, kind and value: the value n times
 )
 
 
@@ -91,7 +97,7 @@ SPLIT_FLOOR_SQL = (
     f"""CREATE TEMP TABLE person_counts AS
     SELECT person_id, kind, sum(value) AS total, count(*) AS n
     FROM other_events WHERE kind IN ({PERSON_KIND_LIST}) AND person_id >= 0 GROUP BY ALL""",  # noqa: S608
-    FLOOR_SQL[2].replace("sum(value * n)", "sum(total)"),
+    _outlet_ranks("total"),  # one row per outlet and kind: the sum of the values already
 )
 
 
