@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 
@@ -30,6 +31,7 @@ from youfu.accounts.choices import Role
 from youfu.accounts.models import User
 from youfu.org.choices import Position, UnitKind
 from youfu.org.models import Person, Unit
+from youfu.testing.browser import launch
 from youfu.testing.factories import PersonFactory, UserFactory, make_unit
 
 # Property tests judge results, never speed: a loaded CI machine must not turn a slow example into a
@@ -181,3 +183,22 @@ def auditor(bank: Bank) -> User:
 @pytest.fixture
 def admin(bank: Bank) -> User:
     return UserFactory.create(username="admin", is_superuser=True, is_staff=True)
+
+
+# -- browser tests (youfu.testing.browser: a module marks itself with pytestmark = BROWSER_TEST) --
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    with launch() as chromium:
+        yield chromium
+
+
+@pytest.fixture
+def role_groups(transactional_db: None) -> None:
+    """The role groups come from a data migration, which a transactional test's flush wipes out.
+    (serialized_rollback cannot restore them here: under Playwright's event loop Django hands the
+    test's thread fresh connection objects, without the serialized copy made when the database was
+    set up.)"""
+    for role in Role.values:
+        Group.objects.get_or_create(name=role)

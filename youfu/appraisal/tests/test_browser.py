@@ -4,57 +4,14 @@ score, submitted. Set YOUFU_SHOTS_DIR to keep screenshots."""
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from django.contrib.auth.models import Group
-
-from youfu.accounts.choices import Role
 from youfu.appraisal.choices import FormStatus, ItemStatus, RaterKind
 from youfu.appraisal.models import FormItem, MonthlyForm, Rating
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    # The role groups come from a data migration, which a transactional test's flush wipes out.
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+pytestmark = BROWSER_TEST
 
 
 def test_a_teller_fills_a_monthly_form_on_a_phone(browser, live_server, role_groups, cycle, bank, colleague):
@@ -73,7 +30,7 @@ def test_a_teller_fills_a_monthly_form_on_a_phone(browser, live_server, role_gro
     page.fill("#id_routine_1", "日终轧账")
     page.fill("#id_phase_0", "手机银行推广")
     page.fill("#id_other_0", "领导交办：营销活动布置")
-    _shot(page, "appraisal-plan")
+    shot(page, "appraisal-plan")
     page.click("#plan-submit")
     page.wait_for_selector("#fill-form")
     items = {i.title: i.pk for i in FormItem.objects.filter(form=form)}
@@ -84,10 +41,10 @@ def test_a_teller_fills_a_monthly_form_on_a_phone(browser, live_server, role_gro
     page.fill(f"#id_reason_{items['手机银行推广']}", "推广物料未到")
     page.fill("#id_summary", "本月完成柜面业务，手机银行推广进行中。")
     page.fill("#id_self_score", "86.5")
-    _shot(page, "appraisal-fill")
+    shot(page, "appraisal-fill")
     page.click("#fill-submit")
     page.wait_for_selector("#item-table")
-    _shot(page, "appraisal-submitted")
+    shot(page, "appraisal-submitted")
     form.refresh_from_db()
     assert form.status == FormStatus.SUBMITTED
     assert Rating.objects.get(form=form, kind=RaterKind.SELF).score == Decimal("86.5")

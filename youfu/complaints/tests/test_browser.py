@@ -4,55 +4,13 @@ masked. Set YOUFU_SHOTS_DIR to keep screenshots."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from django.contrib.auth.models import Group
-
 from youfu.accounts.choices import Role
 from youfu.complaints.choices import ComplaintStatus
 from youfu.complaints.models import Complaint
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD, UserFactory
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/complaints-{name}.png", full_page=True)
+pytestmark = BROWSER_TEST
 
 
 def test_intake_to_verdict(browser, live_server, bank):
@@ -74,7 +32,7 @@ def test_intake_to_verdict(browser, live_server, bank):
     page.fill("#id_customer_name", "赵先生")
     page.fill("#id_customer_phone", "13812345678")
     page.fill("#id_summary", "柜员态度生硬")
-    _shot(page, "1-intake")
+    shot(page, "complaints-1-intake")
     page.click("#complaint-register")
     page.wait_for_selector("#complaint-status")
     assert "138****5678" in page.locator("#customer").inner_text()
@@ -95,7 +53,7 @@ def test_intake_to_verdict(browser, live_server, bank):
     page.wait_for_selector("#complaint-verdict")
     page.click("#do-close")
     page.wait_for_selector("#callback")
-    _shot(page, "2-closed")
+    shot(page, "complaints-2-closed")
     assert page.locator("#timeline li").count() == 6  # registered … closed, with the facts recorded
     assert "13812345678" not in page.content()
     context.close()

@@ -5,60 +5,19 @@ calling, the result saved with its points), and a customer answers the public su
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from youfu.accounts.choices import Role
 from youfu.feedback.callback_services import callback_contacts_import, callbacks_draw
 from youfu.feedback.choices import CallStatus, QuestionKind, SurveyKind
 from youfu.feedback.models import CallbackCall, SurveyResponse
 from youfu.feedback.survey_services import current_questions, survey_create
 from youfu.feedback.tests.test_callbacks import contact_csv
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+pytestmark = BROWSER_TEST
 
 
 def test_the_service_office_records_a_callback(browser, live_server, role_groups, bank, s1_office):
@@ -83,10 +42,10 @@ def test_the_service_office_records_a_callback(browser, live_server, role_groups
     page.select_option("#id_reached", "yes")
     page.select_option("#id_result", "unsatisfied")
     page.fill("#id_comments", "等候时间太长")
-    _shot(page, "callback-call")
+    shot(page, "callback-call")
     page.click("#call-save")
     page.wait_for_selector("#call-table")
-    _shot(page, "callback-sample")
+    shot(page, "callback-sample")
     call = CallbackCall.objects.get(pk=call.pk)
     assert (call.status, call.points, call.comments) == (CallStatus.REACHED, Decimal("-2"), "等候时间太长")
 
@@ -118,10 +77,10 @@ def test_a_customer_answers_the_public_survey_on_a_phone(
             page.click(f"label[for=id_q{question.pk}_0]")
         else:
             page.fill(f"#id_q{question.pk}", "服务很好")
-    _shot(page, "survey-phone")
+    shot(page, "survey-phone")
     page.click("#survey-submit")
     page.wait_for_selector("#survey-thanks")
-    _shot(page, "survey-thanks")
+    shot(page, "survey-thanks")
     response = SurveyResponse.objects.get()
     assert response.unit == bank.o1b and response.score == Decimal("100.00")
     page.goto(f"{live_server.url}/feedback/s/{link.token}/")

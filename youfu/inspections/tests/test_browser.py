@@ -4,51 +4,13 @@ Set YOUFU_SHOTS_DIR to keep screenshots."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from django.contrib.auth.models import Group
-
-from youfu.accounts.choices import Role
 from youfu.inspections.choices import InspectionStatus
 from youfu.inspections.models import Evidence, Inspection
 from youfu.inspections.tests.conftest import photo_bytes
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    # The role groups come from a data migration, which a transactional test's flush wipes out.
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER_TEST
 
 
 def _phone(browser):
@@ -67,9 +29,7 @@ def _login(page, url, username):
 
 
 def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=name.endswith("full"))
+    shot(page, name, full_page=name.endswith("full"))
 
 
 def test_mystery_shopper_check_on_a_phone_then_a_second_user_approves(

@@ -6,57 +6,17 @@ own line. Set YOUFU_SHOTS_DIR to keep screenshots."""
 from __future__ import annotations
 
 import io
-import os
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
-from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
-from youfu.accounts.choices import Role
 from youfu.performance_pay.models import Allocation
 from youfu.performance_pay.tests.conftest import BALANCE_HEADER, balance_rows, xlsx
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD, PersonFactory
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+pytestmark = BROWSER_TEST
 
 
 def _login(page, url, username):
@@ -87,7 +47,7 @@ def test_the_office_runs_a_pool_and_downloads_the_payroll(
     page.wait_for_selector("#allocation-chart canvas")
     assert page.inner_text("#pool-column-total") == "10000.00"
     assert "45" in page.inner_text("#r5-errors")
-    _shot(page, "pay-pool")
+    shot(page, "pay-pool")
     with page.expect_download() as download_info:
         page.click("#payroll-download")
     path = download_info.value.path()
@@ -106,5 +66,5 @@ def test_the_office_runs_a_pool_and_downloads_the_payroll(
     page.goto(f"{live_server.url}/performance-pay/{pool.pk}/")
     table = page.inner_text("#allocation-table")
     assert "张伟" in table and "赵敏" not in table and "刘强" not in table
-    _shot(page, "pay-pool-phone")
+    shot(page, "pay-pool-phone")
     phone.close()

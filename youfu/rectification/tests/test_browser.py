@@ -4,50 +4,12 @@ verifies by an on-site re-check and closes it. Set YOUFU_SHOTS_DIR to keep scree
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from django.contrib.auth.models import Group
-
-from youfu.accounts.choices import Role
 from youfu.rectification.choices import RectificationStatus
 from youfu.rectification.models import Rectification
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    # The role groups come from a data migration, which a transactional test's flush wipes out.
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER_TEST
 
 
 def _login(browser, url, username):
@@ -60,12 +22,6 @@ def _login(browser, url, username):
     page.click("#login-submit")
     page.wait_for_url(f"{url}/")
     return context, page
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def test_outlet_head_takes_a_finding_to_verified_closure(
@@ -89,7 +45,7 @@ def test_outlet_head_takes_a_finding_to_verified_closure(
     page.fill("#submit-form textarea", "店招已清洗, 晨会已通报")
     page.click("#submit-form-button")
     page.wait_for_selector(".rect-status[data-status='submitted']")
-    _shot(page, "rectification-submitted")
+    shot(page, "rectification-submitted")
     context.close()
 
     context, page = _login(browser, live_server.url, "s1_office")
@@ -100,7 +56,7 @@ def test_outlet_head_takes_a_finding_to_verified_closure(
     page.wait_for_selector(".rect-status[data-status='verified']")
     page.click("#close-form-button")
     page.wait_for_selector(".rect-status[data-status='closed']")
-    _shot(page, "rectification-closed")
+    shot(page, "rectification-closed")
     context.close()
     rect.refresh_from_db()
     assert rect.status == RectificationStatus.CLOSED

@@ -5,54 +5,21 @@ tile's Excel export downloading a real workbook. Set YOUFU_SHOTS_DIR to keep scr
 from __future__ import annotations
 
 import io
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from openpyxl import load_workbook
 
-from youfu.accounts.choices import Role
 from youfu.inspections.models import OutletLocation
 from youfu.org.choices import PeriodKind
 from youfu.org.models import Period
 from youfu.reports.services import queue_ingest_file
 from youfu.reports.tests.conftest import s1_tickets
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -68,12 +35,6 @@ def data(bank, branch_office):
     )
     queue_ingest_file(actor=branch_office, file=s1_tickets(), file_name="s1.csv")
     OutletLocation.objects.create(unit=bank.o1a, latitude=Decimal("30.5"), longitude=Decimal("114.3"))
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
 
 
 def _login(page, url, user):
@@ -107,7 +68,7 @@ def test_dashboard_charts_drill_down_and_export(browser, live_server, data, bank
     page.select_option("#trend-kpi", "wait_p90")
     if phone:  # the tiles stack two a row: nothing wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
-    _shot(page, f"reports-dashboard-{'phone' if phone else 'desktop'}")
+    shot(page, f"reports-dashboard-{'phone' if phone else 'desktop'}")
     with page.expect_download() as download_info:
         page.click("#export-wait_avg")
     path = download_info.value.path()
@@ -119,5 +80,5 @@ def test_dashboard_charts_drill_down_and_export(browser, live_server, data, bank
     page.click("#kpi-table a:has-text('东城营业部')")
     page.wait_for_selector("#tellers-table")
     assert "张伟" in page.inner_text("#tellers-table")
-    _shot(page, f"reports-outlet-{'phone' if phone else 'desktop'}")
+    shot(page, f"reports-outlet-{'phone' if phone else 'desktop'}")
     context.close()

@@ -3,52 +3,22 @@ items, reorder them, publish, and see the published version (Playwright against 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from django.contrib.auth.models import Group
 
-from youfu.accounts.choices import Role
 from youfu.standards.choices import VersionStatus
+from youfu.testing.browser import BROWSER_TEST
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    # The role groups come from a data migration, which a transactional test's flush wipes out.
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
-def phone():
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        yield page
-        context.close()
-        browser.close()
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def test_edit_and_publish_a_draft_on_a_phone(phone, live_server, s1_standard, s1_office):

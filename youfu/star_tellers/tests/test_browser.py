@@ -4,53 +4,10 @@ star on the person page. Set YOUFU_SHOTS_DIR to keep screenshots."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from django.contrib.auth.models import Group
-
-from youfu.accounts.choices import Role
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.testing.factories import PASSWORD
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
-
-
-@pytest.fixture
-def browser():
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _shot(page, name):
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+pytestmark = BROWSER_TEST
 
 
 def _login(browser, live_server, user):
@@ -77,7 +34,7 @@ def test_compute_list_and_person_panel(browser, live_server, rated, october, bra
     row = page.locator("#star-table tr[data-person='100001']")
     assert row.locator(".star-level").get_attribute("data-level") == "5"
     assert "98" in row.inner_text() and "95" in row.inner_text()
-    _shot(page, "star-tellers-list")
+    shot(page, "star-tellers-list")
     row.locator("a.star-explain").click()
     page.wait_for_url("**/scoring/runs/**/lines/**")
     page.context.close()
@@ -87,7 +44,7 @@ def test_compute_list_and_person_panel(browser, live_server, rated, october, bra
     panel = head.locator("#star-panel")
     assert panel.is_visible() and "2025-10" in panel.inner_text()
     assert head.locator("#star-panel-current .star-level").get_attribute("data-level") == "5"
-    _shot(head, "star-tellers-person-panel")
+    shot(head, "star-tellers-person-panel")
     head.goto(f"{live_server.url}/star-tellers/")
     assert head.locator("#star-table tr[data-person='100001']").is_visible()
     assert head.locator("#star-table tr[data-person='100002']").count() == 0  # O1B is not the head's outlet

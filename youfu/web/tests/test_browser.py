@@ -5,60 +5,27 @@ Run them alone with `pytest -m browser`. Set YOUFU_SHOTS_DIR=/tmp/yf-shots to ke
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 
-from youfu.accounts.choices import Role
 from youfu.org.choices import Position
 from youfu.org.models import Person, PersonMove
+from youfu.testing.browser import BROWSER_TEST, launch, shot
 from youfu.testing.factories import PASSWORD, PersonFactory
 
-# The sync Playwright API runs an asyncio loop in this thread; Django's ORM calls from the test body
-# (fixtures, assertions on the database) are still plain synchronous calls.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
-SHOTS = os.environ.get("YOUFU_SHOTS_DIR")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),  # the live server must see committed rows
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True)
-def role_groups(transactional_db: None) -> None:
-    """The role groups come from a data migration, which a transactional test's flush wipes out.
-    (serialized_rollback cannot restore them here: under Playwright's event loop Django hands this
-    thread fresh connection objects, without the serialized copy made when the database was set up.)"""
-    for role in Role.values:
-        Group.objects.get_or_create(name=role)
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with playwright_sync.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    """One browser for the module's many tests (a fresh context each)."""
+    with launch() as chromium:
         yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -88,12 +55,6 @@ def staff(bank):
     return [
         PersonFactory(name=name, unit=units[i % 3], position=positions[i % 4]) for i, name in enumerate(names)
     ]
-
-
-def shot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def sign_in(page, live_server, username: str) -> None:

@@ -1,32 +1,22 @@
 """Browser test of the users pages: a service office creates a login with two roles, who then signs in.
 
-The browser, the pages, the role groups and the helpers are those of test_browser.py. Set
+The browser, the page and the sign-in are those of test_browser.py. Set
 YOUFU_SHOTS_DIR=/tmp/yf-shots to keep screenshots (admin-*.png).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from youfu.accounts.choices import Role
 from youfu.accounts.models import User
 from youfu.accounts.services import user_roles
+from youfu.testing.browser import BROWSER_TEST, shot
 from youfu.web.tests.test_browser import (  # noqa: F401  (fixtures, found by pytest through this module)
-    CHROMIUM,
     browser,
     page,
-    role_groups,
-    shot,
     sign_in,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),  # the live server must see committed rows
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 NEW_PASSWORD = "spring-blossom-77"
 
