@@ -33,9 +33,10 @@ DUCKDB_SETTINGS = (
     "SET preserve_insertion_order = false",
     # A group-by whose keys span at most 2^16 values (by outlet alone: 25,000 at national size) is
     # counted in a perfect hash table, an array indexed by the key, instead of a hash table; DuckDB's
-    # default stops at 2^12. The verdicts counted by outlet: 0.54-0.64 s instead of 0.75-1.34 s, the
-    # split floor 1.02-1.09 s instead of 1.25-1.42 s; the floor, whose keys (outlet, kind, value,
-    # owner) span far more, is the same with it or without (3.0-3.2 s). 2^24 was slower for both.
+    # default stops at 2^12. The verdicts counted by outlet, in the engine's load: 0.43-0.56 s
+    # instead of 0.75-0.80 s (that query alone: 0.54-0.64 s instead of 0.75-1.34 s); the split floor
+    # 1.02-1.09 s instead of 1.25-1.42 s; the floor, whose keys (outlet, kind, value, owner) span far
+    # more, is the same with it or without (3.0-3.2 s). 2^24 was slower for both.
     "SET perfect_ht_threshold = 16",
 )
 
